@@ -1,0 +1,98 @@
+"""Staff roles are Django groups; their permissions are declared here and synced by migrations.
+
+A later migration that adds models or permissions calls `sync_roles` again.
+"""
+
+ADMINS = "admins"
+RISK = "risk"
+FINANCE = "finance"
+SUPPORT = "support"
+STAFF_ROLES = (ADMINS, RISK, FINANCE, SUPPORT)
+
+# role -> list of "app_label.codename" or "app_label.*" (every permission of the app)
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    ADMINS: [
+        "accounts.*",
+        "evaluations.*",
+        "risk.*",
+        "payouts.*",
+        "reports.*",
+        "auth.view_group",
+        "django_celery_beat.*",
+    ],
+    RISK: [
+        "accounts.view_user",
+        "accounts.view_traderprofile",
+        "evaluations.view_program",
+        "evaluations.view_phase",
+        "evaluations.view_ruleset",
+        "evaluations.add_ruleset",
+        "evaluations.view_rule",
+        "evaluations.add_rule",
+        "evaluations.change_rule",
+        "evaluations.view_tradingaccount",
+        "evaluations.change_tradingaccount",
+        "evaluations.view_trade",
+        "evaluations.add_trade",
+        "evaluations.change_trade",
+        "evaluations.view_equitysnapshot",
+        "evaluations.add_equitysnapshot",
+        "evaluations.view_balanceoperation",
+        "evaluations.view_importbatch",
+        "evaluations.add_importbatch",
+        "risk.*",
+    ],
+    FINANCE: [
+        "accounts.view_user",
+        "accounts.view_traderprofile",
+        "evaluations.view_program",
+        "evaluations.view_phase",
+        "evaluations.view_tradingaccount",
+        "evaluations.view_trade",
+        "evaluations.view_balanceoperation",
+        "evaluations.add_balanceoperation",
+        "payouts.*",
+    ],
+    SUPPORT: [
+        "accounts.view_user",
+        "accounts.view_traderprofile",
+        "accounts.change_traderprofile",
+        "evaluations.view_program",
+        "evaluations.view_phase",
+        "evaluations.view_ruleset",
+        "evaluations.view_rule",
+        "evaluations.view_tradingaccount",
+        "evaluations.view_trade",
+        "evaluations.view_equitysnapshot",
+        "evaluations.view_balanceoperation",
+        "evaluations.view_importbatch",
+        "payouts.view_payoutrequest",
+    ],
+}
+
+
+def sync_roles(apps, schema_editor=None) -> None:
+    """Create the role groups and set exactly the permissions declared above.
+
+    Usable from a migration (`migrations.RunPython(sync_roles, ...)`): permissions are
+    created first, since Django only makes them after `migrate` finishes otherwise.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, specs in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        wanted = []
+        for spec in specs:
+            app_label, codename = spec.split(".", 1)
+            qs = permission_model.objects.filter(content_type__app_label=app_label)
+            if codename != "*":
+                qs = qs.filter(codename=codename)
+            wanted.extend(qs)
+        group.permissions.set(wanted)

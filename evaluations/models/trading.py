@@ -1,0 +1,135 @@
+"""What the platforms report: closed trades, equity snapshots, and the import that brought them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F
+
+from .accounts import TradingAccount
+from .programs import MONEY
+
+PRICE = {"max_digits": 20, "decimal_places": 8}
+VOLUME = {"max_digits": 14, "decimal_places": 4}
+
+
+class ImportSource(models.TextChoices):
+    CLI = "cli", "Command line"
+    ADMIN = "admin", "Admin upload"
+    API = "api", "Bridge API"
+
+
+class ImportStatus(models.TextChoices):
+    COMMITTED = "committed", "Committed"
+    PARTIAL = "partial", "Committed good rows only"
+    REJECTED = "rejected", "Rejected (nothing written)"
+
+
+class ImportBatch(models.Model):
+    """One import of trades or snapshots: who, what, counts, and every rejected row."""
+
+    source = models.CharField(max_length=8, choices=ImportSource.choices)
+    format = models.CharField(max_length=16)
+    filename = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    account = models.ForeignKey(
+        TradingAccount,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Set for single-account files",
+    )
+    broker_tz = models.CharField(max_length=64, default="UTC")
+    partial = models.BooleanField(default=False, help_text="Commit good rows even if some are bad")
+    status = models.CharField(max_length=10, choices=ImportStatus.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_new = models.PositiveIntegerField(default=0)
+    rows_updated = models.PositiveIntegerField(default=0)
+    rows_unchanged = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(
+        default=list, blank=True, help_text='[{"line": 12, "column": "profit", "reason": "…"}]'
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} {self.format} ({self.get_status_display()})"
+
+
+class Side(models.TextChoices):
+    BUY = "buy", "Buy"
+    SELL = "sell", "Sell"
+
+
+class Trade(models.Model):
+    """A closed position. Net = profit + commission + swap + fees (costs are negative)."""
+
+    account = models.ForeignKey(TradingAccount, on_delete=models.CASCADE, related_name="trades")
+    ticket = models.CharField(max_length=64, help_text="Platform ticket, unique per account")
+    symbol = models.CharField(max_length=32)
+    side = models.CharField(max_length=4, choices=Side.choices)
+    volume = models.DecimalField(**VOLUME)
+    open_time = models.DateTimeField()
+    open_price = models.DecimalField(**PRICE)
+    close_time = models.DateTimeField()
+    close_price = models.DecimalField(**PRICE)
+    commission = models.DecimalField(**MONEY, default=0)
+    swap = models.DecimalField(**MONEY, default=0)
+    fees = models.DecimalField(**MONEY, default=0)
+    profit = models.DecimalField(**MONEY)
+    net = models.GeneratedField(
+        expression=F("profit") + F("commission") + F("swap") + F("fees"),
+        output_field=models.DecimalField(**MONEY),
+        db_persist=True,
+    )
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="trades"
+    )
+
+    class Meta:
+        ordering = ["account", "close_time", "ticket"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "ticket"], name="trade_ticket_unique"),
+            models.CheckConstraint(condition=models.Q(volume__gt=0), name="trade_volume_positive"),
+            models.CheckConstraint(
+                condition=models.Q(close_time__gte=F("open_time")), name="trade_closes_after_open"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "close_time"]),
+            models.Index(fields=["account", "open_time"]),
+            models.Index(fields=["symbol", "open_time"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket} {self.side} {self.volume} {self.symbol}"
+
+
+class EquitySnapshot(models.Model):
+    """(time, balance, equity) pushed by a platform bridge: the only source of floating P&L."""
+
+    account = models.ForeignKey(
+        TradingAccount, on_delete=models.CASCADE, related_name="equity_snapshots"
+    )
+    time = models.DateTimeField()
+    balance = models.DecimalField(**MONEY)
+    equity = models.DecimalField(**MONEY)
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="snapshots"
+    )
+
+    class Meta:
+        ordering = ["account", "time"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "time"], name="snapshot_time_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account.login} @ {self.time:%Y-%m-%d %H:%M}: equity {self.equity}"
