@@ -1,0 +1,1 @@
+"""Admin for imports (ImportBatch) and the trade upload page — filled in by the ingestion work."""
