@@ -69,6 +69,8 @@ class AccountIn:
     balance_ops: tuple[BalanceOpIn, ...] = ()  # sorted by ts
     calendar: tuple[NewsEventIn, ...] = ()  # sorted by ts
     as_of_ts: int = 0  # "now" for inactivity / time limit / the current day
+    currency: str = "USD"  # ISO code, for the wording of messages only
+    payout_cycle_start_ts: int = 0  # consistency with applies_to="payout" counts trades from here
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,8 @@ class ObjectiveProgress:
     target: int
     unit: str  # "cents" | "days" | "percent_bp"
     detail: str = ""
+    applies_to: str = "objective"  # "objective" (needed to pass) | "payout" (a payout gate)
+    details: dict = field(default_factory=dict)  # JSON-safe extras (reached_ts, needed total…)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,129 @@
+"""The engine's entry point: one account in, its metrics, breaches and objectives out.
+
+    evaluate(AccountIn) -> AccountResult
+
+Pure and deterministic: the same account data gives the same result whatever the order of its
+trades, snapshots and operations. Only the rules in the account's rule set run. Hedging is a
+firm-wide scan (`risk.engine.rules.hedging.scan_hedging`), not part of one account's evaluation.
+"""
+
+from __future__ import annotations
+
+from .daybook import build_day_book
+from .metrics import best_day_net, day_metrics, max_drawdown, trade_stats
+from .rules.activity import inactivity, time_limit
+from .rules.daily_loss import DailyLoss, day_references, max_daily_loss
+from .rules.exposure import max_open_volume, max_position_size
+from .rules.news import news_trading
+from .rules.objectives import (
+    consistency,
+    min_trading_days,
+    profit_target,
+    profit_target_amount,
+    target_reached_ts,
+)
+from .rules.total_loss import TotalLoss, max_total_loss
+from .rules.weekend import weekend_holding
+from .timeline import build_timeline
+from .types import AccountIn, AccountResult, Breach, ObjectiveProgress
+
+OBJECTIVE_CODES = frozenset({"profit_target", "min_trading_days", "consistency"})
+
+
+def evaluate(account: AccountIn) -> AccountResult:
+    """Evaluate one account: build its timeline and trading days, run each rule of its set,
+    and compute its metrics as of `max(account.as_of_ts, last event)`.
+
+    `first_hard_breach` is the earliest hard breach by (ts, key): the instant the account
+    failed. Trades after that instant never move or remove it, because every rule decides a
+    breach only from what happened up to it.
+    """
+    tl = build_timeline(account)
+    book = build_day_book(tl, account.reset_tz, account.reset_hour)
+    currency = account.currency
+    breaches: list[Breach] = []
+    objectives: list[ObjectiveProgress] = []
+    daily: DailyLoss | None = None
+    total: TotalLoss | None = None
+    target_rule = next((r for r in account.rules if r.code == "profit_target"), None)
+
+    for rule in account.rules:
+        code = rule.code
+        if code == "max_daily_loss":
+            daily = max_daily_loss(tl, book, rule, currency)
+            breaches.extend(daily.breaches)
+        elif code == "max_total_loss":
+            total = max_total_loss(tl, book, rule, currency)
+            breaches.extend(total.breaches)
+        elif code == "profit_target":
+            objectives.append(profit_target(tl, rule, currency))
+        elif code == "min_trading_days":
+            objectives.append(min_trading_days(book, rule))
+        elif code == "consistency":
+            objectives.append(consistency(tl, book, rule, account))
+        elif code == "max_position_size":
+            breaches.extend(max_position_size(tl, book, rule))
+        elif code == "max_open_volume":
+            breaches.extend(max_open_volume(tl, book, rule))
+        elif code == "inactivity":
+            breaches.extend(inactivity(tl, book, rule))
+        elif code == "time_limit" and target_rule is not None:
+            target = tl.b0 + profit_target_amount(tl.b0, target_rule)
+            breaches.extend(time_limit(tl, book, rule, target_reached_ts(tl, target)))
+        elif code == "weekend_holding":
+            breaches.extend(weekend_holding(tl, book, rule))
+        elif code == "news_trading":
+            breaches.extend(news_trading(tl, book, rule, account.calendar))
+
+    breaches.sort(key=lambda b: (b.ts, b.key))
+    hard = [b for b in breaches if b.severity == "hard"]
+    pass_objectives = [o for o in objectives if o.applies_to == "objective"]
+
+    b0 = tl.b0
+    has_points = bool(tl.ts)
+    balance = tl.bal[-1] if has_points else b0
+    equity = tl.eq[-1] if has_points else b0
+    end_flow = tl.flow[-1] if has_points else 0
+    eq_adj = tl.eq_adj()
+    wins, losses, gross_profit, gross_loss = trade_stats(tl.nets)
+    today = len(book) - 1
+    references = daily.references if daily else day_references(book, b0, "balance")
+    daily_floor = None
+    if daily is not None:
+        daily_floor = daily.limits[today] + end_flow - book.start_flow[today]
+    total_floor = total.floor if total is not None else None
+    hwm = total.hwm if total is not None else max(b0, max(eq_adj, default=b0)) + end_flow
+
+    return AccountResult(
+        account_id=account.account_id,
+        basis=tl.basis,
+        balance=balance,
+        equity=equity,
+        hwm=hwm,
+        net_profit=sum(tl.nets),
+        max_drawdown=max_drawdown(b0, eq_adj),
+        trades=len(tl.trades),
+        trading_days=sum(1 for n in book.opened if n),
+        wins=wins,
+        losses=losses,
+        gross_profit=gross_profit,
+        gross_loss=gross_loss,
+        best_day_net=best_day_net(book),
+        volume=sum(tl.open_volumes),
+        day_reference=references[today],
+        daily_floor=daily_floor,
+        total_floor=total_floor,
+        room_daily=equity - daily_floor if daily_floor is not None else None,
+        room_total=equity - total_floor if total_floor is not None else None,
+        days=day_metrics(
+            book,
+            references,
+            daily.limits if daily else None,
+            total.day_floors if total else None,
+        ),
+        breaches=breaches,
+        objectives=objectives,
+        first_hard_breach=hard[0] if hard else None,
+        objectives_met=bool(pass_objectives) and all(o.met for o in pass_objectives),
+        last_trade_open_ts=tl.opens[-1] if tl.opens else None,
+    )

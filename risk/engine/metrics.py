@@ -1,0 +1,104 @@
+"""Account metrics from the timeline and the day book, plus the derived ratios the portal shows.
+
+All money is int cents; ratios are basis points (int) or Decimal, never float.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import accumulate, islice, repeat
+from operator import sub
+
+from .daybook import DayBook
+from .types import DayMetrics
+
+
+def trade_stats(nets: list[int]) -> tuple[int, int, int, int]:
+    """(wins, losses, gross profit, gross loss as a positive number). A net of 0 is neither."""
+    wins = [n for n in nets if n > 0]
+    losses = [n for n in nets if n < 0]
+    return len(wins), len(losses), sum(wins), -sum(losses)
+
+
+def max_drawdown(b0: int, equity: list[int]) -> int:
+    """Largest peak-to-trough fall of equity, starting from B0: max over t of
+    (max_{s ≤ t} equity(s) − equity(t))."""
+    if not equity:
+        return 0
+    peaks = accumulate(equity, max, initial=b0)
+    next(peaks)
+    return max(0, max(map(sub, peaks, equity)))
+
+
+def best_day_net(book: DayBook) -> int:
+    """The highest closed net of a day with at least one close (0 without closes)."""
+    nets = [n for n, c in zip(book.net, book.closed, strict=True) if c]
+    return max(nets) if nets else 0
+
+
+def day_metrics(
+    book: DayBook,
+    references: list[int],
+    daily_floors: list[int] | None,
+    total_floors: list[int] | None,
+) -> list[DayMetrics]:
+    """One DayMetrics per day of the book, oldest first."""
+    starts = book.starts
+    days = len(book.labels)
+    nothing = repeat(None, days)
+    return list(
+        map(
+            DayMetrics,
+            book.labels,
+            starts,
+            islice(starts, 1, None),
+            book.start_bal,
+            book.start_eq,
+            references,
+            nothing if daily_floors is None else daily_floors,
+            repeat(None, days) if total_floors is None else total_floors,
+            book.end_bal,
+            book.end_eq,
+            book.min_eq,
+            book.net,
+            book.opened,
+            book.closed,
+            book.volume,
+        )
+    )
+
+
+def _ratio_bp(part: int, whole: int) -> int | None:
+    if whole <= 0:
+        return None
+    return (part * 20_000 + whole) // (2 * whole)
+
+
+def win_rate_bp(wins: int, losses: int) -> int | None:
+    """wins / (wins + losses) in basis points, half up; None without decided trades."""
+    return _ratio_bp(wins, wins + losses)
+
+
+def profit_factor(gross_profit: int, gross_loss: int) -> Decimal | None:
+    """gross profit / gross loss to 2 decimals; None when there is no loss to divide by."""
+    if gross_loss <= 0:
+        return None
+    return (Decimal(gross_profit) / Decimal(gross_loss)).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+
+
+def average_win(gross_profit: int, wins: int) -> int | None:
+    """Average winning trade in cents, half up."""
+    return (gross_profit * 2 + wins) // (2 * wins) if wins else None
+
+
+def average_loss(gross_loss: int, losses: int) -> int | None:
+    """Average losing trade in cents (a positive number), half up."""
+    return (gross_loss * 2 + losses) // (2 * losses) if losses else None
+
+
+def best_day_share_bp(best_day: int, net_profit: int) -> int | None:
+    """Best day's net as a share of the total net profit, in basis points; None unless the
+    total is a profit."""
+    return _ratio_bp(best_day, net_profit)

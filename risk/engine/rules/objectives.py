@@ -1,0 +1,138 @@
+"""Objectives: rules to meet, never breaches.
+
+    profit_target     balance ≥ B0 × (1 + percent), with no position open at that instant
+                      (with closed trades only, a position is open from open_ts to close_ts)
+    min_trading_days  distinct trading days (phase tz) with at least one position opened ≥ N
+    consistency       best day's net ≤ percent × total net, total > 0; met once
+                      total ≥ best day / percent. With applies_to="payout" it is a payout gate
+                      counted from `payout_cycle_start_ts`.
+
+The balance the profit target looks at leaves out deposits and withdrawals.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from ..daybook import DayBook
+from ..params import Percent
+from ..timeline import Timeline
+from ..types import AccountIn, ObjectiveProgress, RuleIn
+from ..wording import format_bp, format_money, format_percent
+
+
+def profit_target_amount(b0: int, rule: RuleIn) -> int:
+    """The profit the target asks for, in cents: percent × B0."""
+    return Percent.parse(rule.params["percent"]).of(b0)
+
+
+def target_reached_ts(tl: Timeline, target_balance: int) -> int | None:
+    """The first instant the trading balance is ≥ target_balance with no position open."""
+    bal = tl.bal_adj()
+    if not bal or max(bal) < target_balance:
+        return None
+    opens, closes, pts = tl.opens, tl.closes, tl.ts
+    for i, b in enumerate(bal):
+        if b >= target_balance:
+            t = pts[i]
+            if bisect_right(opens, t) - bisect_right(closes, t) == 0:
+                return t
+    return None
+
+
+def profit_target(tl: Timeline, rule: RuleIn, currency: str) -> ObjectiveProgress:
+    """Progress toward the profit target; `details["reached_ts"]` is when it was first met."""
+    b0 = tl.b0
+    target = profit_target_amount(b0, rule)
+    bal = tl.bal_adj()
+    balance = bal[-1] if bal else b0
+    profit = balance - b0
+    open_now = tl.open_positions_at(tl.end_ts)
+    met = balance >= b0 + target and open_now == 0
+    reached = target_reached_ts(tl, b0 + target)
+    money = format_money
+    detail = (
+        f"Profit {money(profit, currency)} of the {money(target, currency)} target "
+        f"({format_percent(rule.params['percent'])} of {money(b0, currency)})"
+    )
+    if balance >= b0 + target and open_now:
+        detail += "; close every position to meet it"
+    return ObjectiveProgress(
+        code="profit_target",
+        met=met,
+        current=profit,
+        target=target,
+        unit="cents",
+        detail=detail + ".",
+        details={"reached_ts": reached, "target_balance": b0 + target},
+    )
+
+
+def min_trading_days(book: DayBook, rule: RuleIn) -> ObjectiveProgress:
+    """Distinct trading days with a position opened, against the minimum N."""
+    needed = int(rule.params["days"])
+    days = sum(1 for n in book.opened if n)
+    return ObjectiveProgress(
+        code="min_trading_days",
+        met=days >= needed,
+        current=days,
+        target=needed,
+        unit="days",
+        detail=f"{days} of {needed} trading days.",
+    )
+
+
+def consistency(tl: Timeline, book: DayBook, rule: RuleIn, account: AccountIn) -> ObjectiveProgress:
+    """Best day's net against percent × total net; current/target in basis points."""
+    pct = Percent.parse(rule.params["percent"])
+    applies_to = rule.params.get("applies_to", "objective")
+    currency = account.currency
+    nets = _day_nets(tl, book, account.payout_cycle_start_ts if applies_to == "payout" else 0)
+    total = sum(nets)
+    best = max(nets) if nets else 0
+    money = format_money
+    limit = format_percent(rule.params["percent"])
+    if total > 0:
+        share = (best * 20000 + total) // (2 * total)
+        met = pct.at_most(best, total)
+    else:
+        share, met = 0, False
+    needed = pct.whole_needed(best) if best > 0 else None
+    if total <= 0:
+        detail = f"Total net profit {money(total, currency)}: a profit is needed first."
+    elif met:
+        detail = (
+            f"Best day {money(best, currency)} is {format_bp(share)} of total "
+            f"{money(total, currency)} (at most {limit})."
+        )
+    else:
+        detail = (
+            f"Best day {money(best, currency)} is {format_bp(share)} of total "
+            f"{money(total, currency)}, above {limit}; met once total ≥ "
+            f"{money(needed, currency)}."
+        )
+    return ObjectiveProgress(
+        code="consistency",
+        met=met,
+        current=share,
+        target=pct.bp,
+        unit="percent_bp",
+        detail=detail,
+        applies_to=applies_to,
+        details={"best_day_net": best, "total_net": total, "needed_total": needed},
+    )
+
+
+def _day_nets(tl: Timeline, book: DayBook, since: int) -> list[int]:
+    """Closed net per trading day with at least one close, counting closes at or after since."""
+    if since <= (tl.closes[0] if tl.closes else 0):
+        return [n for n, c in zip(book.net, book.closed, strict=True) if c]
+    closes, nets = tl.closes, tl.nets
+    out = []
+    c = bisect_left(closes, since)
+    for k in range(book.index(since), len(book)):
+        hi = bisect_left(closes, book.starts[k + 1], c)
+        if hi > c:
+            out.append(sum(nets[c:hi]))
+            c = hi
+    return out
