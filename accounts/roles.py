@@ -15,7 +15,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.*",
         "evaluations.*",
         "risk.*",
-        "payouts.*",
+        # Payouts: admins see and export; only finance approves and pays (four-eyes).
+        "payouts.view_payoutrequest",
+        "payouts.view_payouttransition",
+        "payouts.export_payoutrequest",
         "reports.*",
         "auth.view_group",
         "django_celery_beat.*",
@@ -32,6 +35,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "evaluations.change_rule",
         "evaluations.view_tradingaccount",
         "evaluations.change_tradingaccount",
+        "evaluations.approve_phase_advance",
+        "evaluations.reinstate_account",
         "evaluations.view_trade",
         "evaluations.add_trade",
         "evaluations.change_trade",
@@ -41,6 +46,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "evaluations.view_importbatch",
         "evaluations.add_importbatch",
         "risk.*",
+        "reports.view_risk_monitor",
+        "reports.view_funnel",
+        "reports.view_leaderboard",
     ],
     FINANCE: [
         "accounts.view_user",
@@ -52,6 +60,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "evaluations.view_balanceoperation",
         "evaluations.add_balanceoperation",
         "payouts.*",
+        "reports.view_money",
+        "reports.view_funnel",
+        "reports.view_leaderboard",
     ],
     SUPPORT: [
         "accounts.view_user",
@@ -67,6 +78,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "evaluations.view_balanceoperation",
         "evaluations.view_importbatch",
         "payouts.view_payoutrequest",
+        "payouts.view_payouttransition",
+        "risk.view_violation",
+        "risk.view_accountmetrics",
+        "risk.view_dailymetrics",
+        "risk.view_economicevent",
+        # Staff area: support answers traders' questions, so it reads the leaderboard and a
+        # trader's detail page, but not the firm's risk or money dashboards.
+        "reports.view_leaderboard",
     ],
 }
 

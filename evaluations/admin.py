@@ -1,3 +1,482 @@
-"""Admin for programs, phases, rule sets, accounts, trades."""
+"""Admin for programs, phases, rule sets, accounts, trades.
+
+Thin: status changes and rule versioning are admin actions calling `evaluations.services`.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+
+from accounts.admin import AuditedAdmin
+from evaluations.models import (
+    BalanceOperation,
+    EquitySnapshot,
+    Phase,
+    Program,
+    Rule,
+    RuleSet,
+    Trade,
+    TradingAccount,
+)
+from evaluations.services import accounts as account_services
+from evaluations.services import programs as program_services
 
 from . import admin_imports  # noqa: F401
+
+
+def _change_link(obj, text=None) -> str:
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, text or obj)
+
+
+# Programs and phases ---------------------------------------------------------------------
+
+
+class PhaseInline(admin.TabularInline):
+    model = Phase
+    extra = 0
+    show_change_link = True
+    fields = (
+        "order",
+        "name",
+        "kind",
+        "reset_tz",
+        "reset_hour",
+        "profit_split",
+        "payout_cycle_days",
+        "min_payout",
+        "auto_advance",
+    )
+
+
+@admin.register(Program)
+class ProgramAdmin(AuditedAdmin):
+    list_display = (
+        "name",
+        "slug",
+        "account_size",
+        "currency",
+        "price",
+        "platform",
+        "is_active",
+        "phase_count",
+    )
+    list_filter = ("is_active", "platform", "currency")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ("created_at",)
+    inlines = [PhaseInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_phase_count=Count("phases"))
+
+    @admin.display(description="phases", ordering="_phase_count")
+    def phase_count(self, obj) -> int:
+        return obj._phase_count
+
+
+@admin.register(Phase)
+class PhaseAdmin(AuditedAdmin):
+    list_display = (
+        "name",
+        "program",
+        "order",
+        "kind",
+        "reset_tz",
+        "reset_hour",
+        "profit_split",
+        "auto_advance",
+        "current_rules",
+    )
+    list_filter = ("kind", "program")
+    list_select_related = ("program",)
+    search_fields = ("name", "program__name")
+    readonly_fields = ("rule_set_versions",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("rule_sets")
+
+    @staticmethod
+    def _latest(obj: Phase) -> RuleSet | None:
+        return max(obj.rule_sets.all(), key=lambda rs: rs.version, default=None)
+
+    @admin.display(description="current rules")
+    def current_rules(self, obj: Phase) -> str:
+        latest = self._latest(obj)
+        return _change_link(latest, f"v{latest.version}") if latest else "—"
+
+    @admin.display(description="rule set versions (newest first)")
+    def rule_set_versions(self, obj: Phase) -> str:
+        versions = obj.rule_sets.annotate(n_accounts=Count("accounts")).order_by("-version")
+        if not versions:
+            return "none yet"
+        return format_html_join(
+            ", ",
+            '<a href="{}">v{}</a> ({} accounts)',
+            (
+                (
+                    reverse("admin:evaluations_ruleset_change", args=[rs.pk]),
+                    rs.version,
+                    rs.n_accounts,
+                )
+                for rs in versions
+            ),
+        )
+
+
+# Rule sets and rules ---------------------------------------------------------------------
+
+
+class RuleForm(forms.ModelForm):
+    """Shows the `params.<name>` errors of rule_types.validate_params on the params field."""
+
+    class Meta:
+        model = Rule
+        fields = ("rule_set", "code", "severity", "params")
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            remapped: dict[str, list[str]] = {}
+            for key, error_list in errors.error_dict.items():
+                target = "params" if key.startswith("params.") else key
+                if target != NON_FIELD_ERRORS and target not in self.fields:
+                    target = NON_FIELD_ERRORS
+                for error in error_list:
+                    for message in error.messages:
+                        text = f"{key}: {message}" if target != key else message
+                        remapped.setdefault(target, []).append(text)
+            errors = ValidationError(remapped)
+        super()._update_errors(errors)
+
+
+def _in_use(rule_set: RuleSet | None) -> bool:
+    return rule_set is not None and rule_set.pk is not None and rule_set.accounts.exists()
+
+
+class RuleInline(admin.TabularInline):
+    model = Rule
+    form = RuleForm
+    fields = ("code", "severity", "params")
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return not _in_use(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not _in_use(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _in_use(obj) and super().has_delete_permission(request, obj)
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(AuditedAdmin):
+    """A version that accounts use is read-only: copy it as a new version to change rules."""
+
+    list_display = ("__str__", "version", "rule_count", "account_count", "created_at", "note")
+    list_filter = ("phase__program",)
+    list_select_related = ("phase", "phase__program")
+    search_fields = ("phase__name", "phase__program__name", "note")
+    inlines = [RuleInline]
+    actions = ["copy_as_new_version"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _rule_count=Count("rules", distinct=True),
+                _account_count=Count("accounts", distinct=True),
+            )
+        )
+
+    @admin.display(description="rules", ordering="_rule_count")
+    def rule_count(self, obj) -> int:
+        return obj._rule_count
+
+    @admin.display(description="accounts", ordering="_account_count")
+    def account_count(self, obj) -> int:
+        return obj._account_count
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ("version", "created_at", "created_by")
+        return ("phase", "version", "created_at", "created_by")
+
+    def has_change_permission(self, request, obj=None):
+        return not _in_use(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not _in_use(obj) and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.version = program_services.next_rule_set_version(obj.phase)
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Copy as new version", permissions=["add"])
+    def copy_as_new_version(self, request, queryset):
+        for rule_set in queryset.select_related("phase"):
+            copy = program_services.copy_rule_set_as_new_version(rule_set, by=request.user)
+            self.message_user(
+                request,
+                format_html("Created {} from v{}.", _change_link(copy), rule_set.version),
+                messages.SUCCESS,
+            )
+
+
+@admin.register(Rule)
+class RuleAdmin(AuditedAdmin):
+    form = RuleForm
+    list_display = ("code", "severity", "params", "rule_set")
+    list_filter = ("code", "severity")
+    list_select_related = ("rule_set", "rule_set__phase", "rule_set__phase__program")
+    search_fields = ("rule_set__phase__name", "rule_set__phase__program__name")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "rule_set":
+            # Only versions no account uses can take new rules.
+            kwargs["queryset"] = RuleSet.objects.filter(accounts__isnull=True).select_related(
+                "phase", "phase__program"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        in_use = obj is not None and _in_use(obj.rule_set)
+        return not in_use and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        in_use = obj is not None and _in_use(obj.rule_set)
+        return not in_use and super().has_delete_permission(request, obj)
+
+
+# Trading accounts --------------------------------------------------------------------------
+
+
+class OpenAccountForm(forms.ModelForm):
+    """Add form: who and which program; the service picks phase, rules, balance and login."""
+
+    class Meta:
+        model = TradingAccount
+        fields = ("trader", "program", "login", "broker_server")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].required = False
+        self.fields["login"].help_text = "Leave empty to generate a free 8-digit login"
+
+    def clean_login(self):
+        login = self.cleaned_data.get("login", "").strip()
+        if login and TradingAccount.objects.filter(login=login).exists():
+            raise ValidationError("This login is already used by another account.")
+        return login
+
+    def clean_program(self):
+        program = self.cleaned_data["program"]
+        phase = program.first_phase
+        if phase is None or phase.current_rule_set is None:
+            raise ValidationError("This program has no first phase with rules yet.")
+        return program
+
+    def _post_clean(self):
+        # The account is built by evaluations.services.accounts.open_account, not by this form.
+        pass
+
+
+ACCOUNT_READONLY = (
+    "login",
+    "trader",
+    "program",
+    "phase",
+    "rule_set",
+    "initial_balance",
+    "currency",
+    "status",
+    "status_reason",
+    "started_at",
+    "ended_at",
+    "previous_account",
+    "following_account",
+    "created_at",
+)
+
+
+@admin.register(TradingAccount)
+class TradingAccountAdmin(AuditedAdmin):
+    list_display = (
+        "login",
+        "trader_email",
+        "program",
+        "phase_name",
+        "status",
+        "started_at",
+        "ended_at",
+        "needs_review",
+    )
+    list_filter = ("status", "program", "phase", "needs_review")
+    list_select_related = ("trader", "program", "phase")
+    search_fields = ("login", "trader__email")
+    raw_id_fields = ("trader",)
+    actions = ["approve_next_phase", "close_accounts", "reinstate_accounts"]
+
+    @admin.display(description="trader", ordering="trader__email")
+    def trader_email(self, obj) -> str:
+        return obj.trader.email
+
+    @admin.display(description="phase", ordering="phase__order")
+    def phase_name(self, obj) -> str:
+        return obj.phase.name
+
+    @admin.display(description="next phase account")
+    def following_account(self, obj) -> str:
+        following = TradingAccount.objects.filter(previous_account=obj).first()
+        return _change_link(following, following.login) if following else "—"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = OpenAccountForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return OpenAccountForm._meta.fields
+        return (*ACCOUNT_READONLY, "needs_review", "broker_server")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ACCOUNT_READONLY if obj is not None else ()
+
+    def save_form(self, request, form, change):
+        if change:
+            return super().save_form(request, form, change)
+        data = form.cleaned_data
+        account = account_services.open_account(
+            data["trader"], data["program"], login=data["login"] or None, by=request.user
+        )
+        if data.get("broker_server"):
+            account.broker_server = data["broker_server"]
+            account.save(update_fields=["broker_server"])
+        return account
+
+    def save_model(self, request, obj, form, change):
+        if change:  # adds were saved by the service in save_form
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+
+    def has_approve_phase_advance_permission(self, request) -> bool:
+        return request.user.has_perm("evaluations.approve_phase_advance")
+
+    def has_reinstate_account_permission(self, request) -> bool:
+        return request.user.has_perm("evaluations.reinstate_account")
+
+    def _run(self, request, queryset, step, done: str) -> None:
+        succeeded = 0
+        for account in queryset:
+            try:
+                step(account)
+                succeeded += 1
+            except (account_services.AccountLifecycleError, PermissionDenied) as exc:
+                self.message_user(request, f"{account.login}: {exc}", messages.WARNING)
+        if succeeded:
+            self.message_user(request, f"{succeeded} account(s) {done}.", messages.SUCCESS)
+
+    @admin.action(
+        description="Approve next phase (passed accounts waiting for approval)",
+        permissions=["approve_phase_advance"],
+    )
+    def approve_next_phase(self, request, queryset):
+        def approve(account):
+            if TradingAccount.objects.filter(previous_account=account).exists():
+                raise account_services.AccountLifecycleError("its next phase is already open")
+            account_services.approve_phase_advance(account, by=request.user)
+
+        self._run(request, queryset, approve, "advanced to their next phase")
+
+    @admin.action(description="Close account", permissions=["change"])
+    def close_accounts(self, request, queryset):
+        reason = f"Closed by {request.user.email}"
+        self._run(
+            request,
+            queryset,
+            lambda a: account_services.close_account(a, by=request.user, reason=reason),
+            "closed",
+        )
+
+    @admin.action(description="Reinstate failed account", permissions=["reinstate_account"])
+    def reinstate_accounts(self, request, queryset):
+        reason = f"Reinstated by {request.user.email}"
+        self._run(
+            request,
+            queryset,
+            lambda a: account_services.reinstate_account(a, by=request.user, reason=reason),
+            "reinstated",
+        )
+
+
+# What the platforms report -----------------------------------------------------------------
+
+
+class AccountRowAdmin(admin.ModelAdmin):
+    """Rows that belong to one account: searchable by login, no per-row account queries."""
+
+    list_select_related = ("account",)
+    search_fields = ("account__login",)
+    raw_id_fields = ("account",)
+    show_full_result_count = False  # no COUNT(*) over millions of rows on every search
+    list_per_page = 100
+
+    @admin.display(description="account", ordering="account__login")
+    def account_login(self, obj) -> str:
+        return obj.account.login
+
+
+@admin.register(Trade)
+class TradeAdmin(AccountRowAdmin):
+    list_display = (
+        "ticket",
+        "account_login",
+        "symbol",
+        "side",
+        "volume",
+        "open_time",
+        "close_time",
+        "profit",
+        "net",
+    )
+    list_filter = ("side",)
+    search_fields = ("account__login", "ticket", "symbol")
+    readonly_fields = ("net", "import_batch")
+
+
+@admin.register(EquitySnapshot)
+class EquitySnapshotAdmin(AccountRowAdmin):
+    list_display = ("account_login", "time", "balance", "equity")
+    readonly_fields = ("import_batch",)
+
+
+@admin.register(BalanceOperation)
+class BalanceOperationAdmin(AuditedAdmin, AccountRowAdmin):
+    list_display = (
+        "account_login",
+        "kind",
+        "amount",
+        "time",
+        "reason",
+        "reference",
+        "created_by",
+    )
+    list_filter = ("kind",)
+    list_select_related = ("account", "created_by")
+    search_fields = ("account__login", "reference", "reason")
+    readonly_fields = ("created_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

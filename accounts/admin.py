@@ -1,0 +1,124 @@
+"""Admin for people: users (email login), trader profiles; plus the shared history admin base."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts import services
+from accounts.models import KycStatus, TraderProfile, User
+
+
+class AuditedAdmin(SimpleHistoryAdmin):
+    """SimpleHistoryAdmin whose history pages are for reading only: no "revert" from history.
+
+    The audit trail records what happened; changes go through the normal change form (or an
+    action calling a service), never by posting an old version back.
+    """
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method != "GET":
+            raise PermissionDenied("history is read-only")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class EmailUserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("A user with this email address already exists.")
+        return email
+
+
+class EmailUserChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+
+class TraderProfileInline(admin.StackedInline):
+    model = TraderProfile
+    can_delete = False
+    extra = 0
+    max_num = 1
+    # KYC decisions go through the profile admin's actions (they stamp kyc_verified_at).
+    readonly_fields = ("kyc_status", "kyc_verified_at", "created_at")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = EmailUserChangeForm
+    add_form = EmailUserCreationForm
+    inlines = [TraderProfileInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name")}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    list_display = ("email", "first_name", "last_name", "is_staff", "role_names")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups", "trader_profile__kyc_status")
+    search_fields = ("email", "first_name", "last_name")
+    ordering = ("email",)
+    readonly_fields = ("last_login", "date_joined")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description="groups")
+    def role_names(self, obj: User) -> str:
+        return ", ".join(sorted(group.name for group in obj.groups.all()))
+
+    def get_inlines(self, request, obj):
+        # Staff members have no trader profile; adding one happens from the profile admin.
+        return self.inlines if obj is not None else []
+
+
+@admin.register(TraderProfile)
+class TraderProfileAdmin(AuditedAdmin):
+    list_display = ("user", "country", "kyc_status", "kyc_verified_at", "payout_method")
+    list_filter = ("kyc_status", "country", "payout_method")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "user__first_name", "user__last_name")
+    raw_id_fields = ("user",)
+    readonly_fields = ("kyc_status", "kyc_verified_at", "created_at")
+    actions = ["mark_kyc_verified", "mark_kyc_rejected"]
+
+    def _set_kyc(self, request, queryset, status: str) -> None:
+        for profile in queryset:
+            services.set_kyc_status(profile, status, by=request.user)
+        self.message_user(
+            request, f"{queryset.count()} profile(s) marked {status}.", messages.SUCCESS
+        )
+
+    @admin.action(description="Mark KYC verified", permissions=["change"])
+    def mark_kyc_verified(self, request, queryset):
+        self._set_kyc(request, queryset, KycStatus.VERIFIED)
+
+    @admin.action(description="Mark KYC rejected", permissions=["change"])
+    def mark_kyc_rejected(self, request, queryset):
+        self._set_kyc(request, queryset, KycStatus.REJECTED)

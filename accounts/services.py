@@ -1,0 +1,68 @@
+"""Write paths for people: traders, staff members, KYC decisions."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import KycStatus, PayoutMethod, TraderProfile, User
+from accounts.roles import STAFF_ROLES
+
+
+@transaction.atomic
+def create_trader(
+    email: str,
+    *,
+    country: str,
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    kyc_status: str = KycStatus.PENDING,
+    payout_method: str = PayoutMethod.BANK,
+    timezone_name: str = "UTC",
+) -> User:
+    """A trader: a user who logs in with `email` (no password = cannot log in yet) and a profile."""
+    user = User.objects.create_user(email, password, first_name=first_name, last_name=last_name)
+    TraderProfile.objects.create(
+        user=user,
+        country=country.upper(),
+        kyc_status=kyc_status,
+        kyc_verified_at=timezone.now() if kyc_status == KycStatus.VERIFIED else None,
+        payout_method=payout_method,
+        timezone=timezone_name,
+    )
+    return user
+
+
+@transaction.atomic
+def create_staff_member(
+    email: str,
+    role: str,
+    *,
+    password: str | None = None,
+    superuser: bool = False,
+    first_name: str = "",
+    last_name: str = "",
+) -> User:
+    """A staff user in one of the role groups (admins, risk, finance, support)."""
+    if role not in STAFF_ROLES:
+        raise ValueError(f"{role!r} is not a staff role ({', '.join(STAFF_ROLES)})")
+    make = User.objects.create_superuser if superuser else User.objects.create_user
+    user = make(email, password, first_name=first_name, last_name=last_name, is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def set_kyc_status(profile: TraderProfile, status: str, *, by=None) -> TraderProfile:
+    """Record a KYC decision; `kyc_verified_at` is set when verified and cleared otherwise."""
+    if status not in KycStatus.values:
+        raise ValueError(f"{status!r} is not a KYC status")
+    profile.kyc_status = status
+    if status == KycStatus.VERIFIED:
+        profile.kyc_verified_at = profile.kyc_verified_at or timezone.now()
+    else:
+        profile.kyc_verified_at = None
+    profile._history_user = by
+    profile.save(update_fields=["kyc_status", "kyc_verified_at"])
+    return profile

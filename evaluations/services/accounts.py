@@ -1,0 +1,176 @@
+"""Write paths of the account lifecycle: open, advance to the next phase, close, reinstate.
+
+Every status change goes through one of these functions (admin actions, the risk engine and
+commands call them); the FSM transitions on `TradingAccount` guard which changes are legal.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_fsm import can_proceed, has_transition_perm
+
+from evaluations.models import AccountStatus, Phase, PhaseKind, Program, TradingAccount
+from evaluations.tasks import send_account_opened_email
+
+LOGIN_LOW, LOGIN_HIGH = 10_000_000, 99_999_999  # 8-digit platform logins
+LOGIN_ATTEMPTS = 20
+
+
+class AccountLifecycleError(Exception):
+    """A lifecycle step that cannot happen for this account (shown to staff as is)."""
+
+
+def generate_login(rng: random.Random | None = None) -> str:
+    """A free 8-digit login. Pass a seeded `rng` for reproducible logins (demo data)."""
+    for _ in range(LOGIN_ATTEMPTS):
+        if rng is None:
+            candidate = str(LOGIN_LOW + secrets.randbelow(LOGIN_HIGH - LOGIN_LOW + 1))
+        else:
+            candidate = str(rng.randint(LOGIN_LOW, LOGIN_HIGH))
+        if not TradingAccount.objects.filter(login=candidate).exists():
+            return candidate
+    raise AccountLifecycleError("could not find a free login; try again")
+
+
+def _audit(account: TradingAccount, by, reason: str) -> None:
+    # django-simple-history reads these when the next save writes the history row.
+    account._history_user = by
+    account._change_reason = reason
+
+
+def open_account(
+    trader,
+    program: Program,
+    *,
+    phase: Phase | None = None,
+    login: str | None = None,
+    started_at: datetime | None = None,
+    previous_account: TradingAccount | None = None,
+    by=None,
+    notify: bool = True,
+    rng: random.Random | None = None,
+) -> TradingAccount:
+    """Open a trading account for `trader` in `phase` (default: the program's first phase).
+
+    The account takes the phase's current rule set version (it keeps that version even when
+    the rules are edited later), initial balance = program account size, and a new unique
+    login unless one is given. In a funded phase the account starts `funded`, else `active`.
+    The trader's "account opened" email is enqueued after the transaction commits.
+    """
+    phase = phase or program.first_phase
+    if phase is None or phase.program_id != program.pk:
+        raise AccountLifecycleError(f"{program} has no such phase to open an account in")
+    rule_set = phase.current_rule_set
+    if rule_set is None:
+        raise AccountLifecycleError(f"{phase} has no rule set yet; load or add its rules first")
+    if login and TradingAccount.objects.filter(login=login).exists():
+        raise AccountLifecycleError(f"login {login} is already used by another account")
+    with transaction.atomic():
+        for attempt in range(LOGIN_ATTEMPTS):
+            account = TradingAccount(
+                login=login or generate_login(rng),
+                trader=trader,
+                program=program,
+                phase=phase,
+                rule_set=rule_set,
+                initial_balance=program.account_size,
+                currency=program.currency,
+                started_at=started_at or timezone.now(),
+                previous_account=previous_account,
+            )
+            _audit(account, by, "Opened")
+            try:
+                with transaction.atomic():
+                    account.save()
+                break
+            except IntegrityError:
+                # A concurrent open took the same login (or this previous_account); retry a
+                # generated login, re-raise anything else.
+                if login or previous_account or attempt == LOGIN_ATTEMPTS - 1:
+                    raise
+        if phase.kind == PhaseKind.FUNDED:
+            account.mark_funded(reason="Funded account opened")
+            _audit(account, by, "Funded")
+            account.save()
+        if notify:
+            account_id = account.pk
+            transaction.on_commit(lambda: send_account_opened_email.delay(account_id))
+    return account
+
+
+def advance_to_next_phase(account: TradingAccount, *, by=None, notify: bool = True):
+    """Open the next phase's account for a passed account (same trader, new login).
+
+    Idempotent: if the next account already exists it is returned and nothing is created
+    (`previous_account` is one-to-one, and the row is locked while checking). A funded next
+    phase gives a `funded` account.
+    """
+    with transaction.atomic():
+        locked = TradingAccount.objects.select_for_update().get(pk=account.pk)
+        existing = TradingAccount.objects.filter(previous_account=locked).first()
+        if existing is not None:
+            return existing
+        if locked.status != AccountStatus.PASSED:
+            raise AccountLifecycleError(
+                f"{locked.login} is {locked.get_status_display().lower()}, not passed"
+            )
+        next_phase = locked.phase.next_phase
+        if next_phase is None:
+            raise AccountLifecycleError(f"{locked.phase} is the program's last phase")
+        return open_account(
+            locked.trader,
+            locked.program,
+            phase=next_phase,
+            previous_account=locked,
+            by=by,
+            notify=notify,
+        )
+
+
+def approve_phase_advance(account: TradingAccount, *, by) -> TradingAccount:
+    """A staff member approves opening the next phase (phases without auto-advance).
+
+    Needs the `evaluations.approve_phase_advance` permission.
+    """
+    if not by.has_perm("evaluations.approve_phase_advance"):
+        raise PermissionDenied("approving the next phase needs the approve_phase_advance right")
+    return advance_to_next_phase(account, by=by)
+
+
+def close_account(account: TradingAccount, *, by=None, reason: str = "", at=None):
+    """Close an open or passed account (e.g. trader's request, after the last payout)."""
+    with transaction.atomic():
+        locked = TradingAccount.objects.select_for_update().get(pk=account.pk)
+        if not can_proceed(locked.mark_closed):
+            raise AccountLifecycleError(
+                f"{locked.login} is {locked.get_status_display().lower()} and cannot be closed"
+            )
+        locked.mark_closed(at=at or timezone.now(), reason=reason or "Closed by staff")
+        _audit(locked, by, locked.status_reason)
+        locked.save()
+    return locked
+
+
+def reinstate_account(account: TradingAccount, *, by, reason: str) -> TradingAccount:
+    """Undo a failure (e.g. the failing trades were bad data): back to active, or funded.
+
+    Needs the `evaluations.reinstate_account` permission.
+    """
+    with transaction.atomic():
+        locked = TradingAccount.objects.select_for_update().get(pk=account.pk)
+        if not can_proceed(locked.reinstate):
+            raise AccountLifecycleError(
+                f"{locked.login} is {locked.get_status_display().lower()}, not failed"
+            )
+        if not has_transition_perm(locked.reinstate, by):
+            raise PermissionDenied("reinstating an account needs the reinstate_account right")
+        locked.reinstate(reason=reason or "Reinstated by staff")
+        _audit(locked, by, locked.status_reason)
+        locked.save()
+    return locked
