@@ -1,3 +1,7 @@
 """REST API routes (mounted at /api/). Each app adds its router here."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("bridge/", include("evaluations.api_urls")),
+]

@@ -1,0 +1,220 @@
+"""Ingest benchmark: PropDesk's import of a canonical CSV against a raw COPY of the same file.
+
+    .venv/bin/python bench/ingest.py [--trades 1000000 --accounts 10000 --seed 7]
+
+Needs DATABASE_URL pointing at PostgreSQL. Creates a scratch database (propdesk_bench_ingest),
+migrates it, creates the accounts, writes a seeded canonical CSV, then in the same run times
+1. a raw `COPY … FROM STDIN (FORMAT csv)` of the file into a plain table of the same columns;
+2. `evaluations.imports.service.import_file` (parse, validate, COPY to staging, upsert);
+prints trades/s for both, the ratio (target ≥ 0.5) and the process's peak memory (target
+< 1 GiB: the file is streamed), then drops the scratch database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = "propdesk_bench_ingest"
+HEADER = [
+    "account", "ticket", "symbol", "side", "volume", "open_time", "open_price",
+    "close_time", "close_price", "commission", "swap", "fees", "profit",
+]  # fmt: skip
+SYMBOLS = [("EURUSD", 1.08, 5), ("GBPUSD", 1.27, 5), ("USDJPY", 151.2, 3), ("XAUUSD", 2310.0, 2),
+           ("US30", 39000.0, 1), ("NAS100", 18200.0, 1)]  # fmt: skip
+
+
+def scratch_url(base: str) -> tuple[str, str]:
+    parts = urlsplit(base)
+    if not parts.scheme.startswith("postgres"):
+        sys.exit("bench/ingest.py needs DATABASE_URL=postgres://…")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    return admin, urlunsplit(parts._replace(path=f"/{SCRATCH}"))
+
+
+def recreate_database(admin_url: str, drop_only: bool = False) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
+        if not drop_only:
+            conn.execute(f"CREATE DATABASE {SCRATCH}")
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DEBUG", "true")
+    sys.path.insert(0, str(ROOT))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def create_accounts(count: int) -> list[str]:
+    """One program/phase/rule set; `count` traders with one account each (bulk)."""
+    from decimal import Decimal
+
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+    from evaluations.models import Phase, Program, RuleSet, TradingAccount
+
+    program = Program.objects.create(
+        name="Bench 100k", slug="bench-100k", account_size=Decimal("100000"), price=Decimal("1")
+    )
+    phase = Phase.objects.create(program=program, order=1, name="Phase 1", kind="evaluation")
+    rule_set = RuleSet.objects.create(phase=phase, version=1)
+    password = make_password(None)
+    users = User.objects.bulk_create(
+        [User(email=f"trader{n}@bench.example", password=password) for n in range(count)],
+        batch_size=5000,
+    )
+    logins = [str(7_000_000 + n) for n in range(count)]
+    TradingAccount.objects.bulk_create(
+        [
+            TradingAccount(
+                login=login,
+                trader=user,
+                program=program,
+                phase=phase,
+                rule_set=rule_set,
+                initial_balance=Decimal("100000"),
+            )  # fmt: skip
+            for login, user in zip(logins, users, strict=True)
+        ],
+        batch_size=5000,
+    )
+    return logins
+
+
+def write_trades(path: Path, trades: int, logins: list[str], seed: int) -> None:
+    """A seeded canonical CSV: trades spread over the accounts, closed after they open."""
+    rng = random.Random(seed)
+    start = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for n in range(trades):
+            symbol, price, digits = SYMBOLS[n % len(SYMBOLS)]
+            opened = start + dt.timedelta(seconds=rng.randrange(0, 90 * 86400))
+            closed = opened + dt.timedelta(seconds=rng.randrange(1, 6 * 3600))
+            open_price = price * (1 + rng.uniform(-0.02, 0.02))
+            close_price = open_price * (1 + rng.uniform(-0.004, 0.004))
+            volume = rng.choice(("0.01", "0.10", "0.50", "1.00", "2.00"))
+            profit = round(rng.uniform(-500, 520), 2)
+            writer.writerow(
+                (
+                    logins[rng.randrange(len(logins))],
+                    str(10_000_000 + n),
+                    symbol,
+                    "buy" if rng.random() < 0.5 else "sell",
+                    volume,
+                    opened.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    f"{open_price:.{digits}f}",
+                    closed.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    f"{close_price:.{digits}f}",
+                    f"{-float(volume) * 7:.2f}",
+                    f"{rng.choice((0, 0, 0, -1.25, 0.8)):.2f}",
+                    "0.00",
+                    f"{profit:.2f}",
+                )
+            )
+
+
+def raw_copy(path: Path) -> float:
+    """Seconds for COPY of the file into an index-free table of the same columns."""
+    from django.db import connection, transaction
+
+    columns = ", ".join(
+        f"{name} {'numeric' if name in NUMERIC else 'timestamptz' if 'time' in name else 'text'}"
+        for name in HEADER
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE raw_trades ({columns})")
+    started = time.perf_counter()
+    sql = "COPY raw_trades FROM STDIN (FORMAT csv, HEADER true)"
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        path.open("rb") as handle,
+        cursor.cursor.copy(sql) as copy,
+    ):
+        while chunk := handle.read(1 << 20):
+            copy.write(chunk)
+    return time.perf_counter() - started
+
+
+NUMERIC = {"volume", "open_price", "close_price", "commission", "swap", "fees", "profit"}
+
+
+def propdesk_import(path: Path):
+    """Seconds for `import_file`; the recompute it queues is not part of ingest, so the
+    hook records the ids instead of running the risk engine (eager without a broker)."""
+    from evaluations.imports import service
+
+    queued: list[int] = []
+    service.enqueue_recompute = queued.extend
+    started = time.perf_counter()
+    batch = service.import_file(path)
+    seconds = time.perf_counter() - started
+    print(f"(recompute queued for {len(queued):,} accounts; not run by the benchmark)")
+    return seconds, batch
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trades", type=int, default=1_000_000)
+    parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    admin_url, url = scratch_url(os.environ.get("DATABASE_URL", ""))
+    recreate_database(admin_url)
+    missed = True
+    try:
+        setup_django(url)
+        logins = create_accounts(args.accounts)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "trades.csv"
+            started = time.perf_counter()
+            write_trades(path, args.trades, logins, args.seed)
+            size_mb = path.stat().st_size / 1e6
+            print(f"generated {args.trades:,} trades for {args.accounts:,} accounts "
+                  f"({size_mb:.0f} MB) in {time.perf_counter() - started:.1f} s")  # fmt: skip
+            raw_seconds = raw_copy(path)
+            import_seconds, batch = propdesk_import(path)
+        assert batch.status == "committed", (batch.status, batch.errors[:5])
+        assert batch.rows_new == args.trades, (batch.rows_new, args.trades)
+        raw_rate = args.trades / raw_seconds
+        import_rate = args.trades / import_seconds
+        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"raw COPY:        {raw_seconds:7.2f} s  {raw_rate:10,.0f} trades/s")
+        print(f"PropDesk import: {import_seconds:7.2f} s  {import_rate:10,.0f} trades/s "
+              f"({batch.rows_new:,} new)")  # fmt: skip
+        print(f"ratio:           {import_rate / raw_rate:7.2f}  (target ≥ 0.50)")
+        print(f"peak memory:     {peak_mib:7.0f} MiB (target < 1024)")
+        missed = import_rate < 0.5 * raw_rate or peak_mib >= 1024
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        recreate_database(admin_url, drop_only=True)
+    if missed:
+        sys.exit("ingest target missed (see docs/performance.md, Ingest)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,192 @@
+"""PropDesk canonical CSV: trades (many accounts per file) and equity snapshots.
+
+The layout is documented in docs/import-formats.md. Columns are found by name, in any order.
+Parsing is kept CPU-cheap (csv module, a regex per number, `fromisoformat` per time) since
+this is the format of bulk loads.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from operator import itemgetter
+from typing import TextIO
+
+from .rows import (
+    ZERO,
+    FieldError,
+    ImportFileError,
+    ParseContext,
+    RowError,
+    SnapshotRow,
+    TradeRow,
+)
+from .rows import check_trade as _check
+from .values import MONEY, PRICE, VOLUME, iso_time, plain_number
+
+TRADE_REQUIRED = (
+    "ticket",
+    "symbol",
+    "side",
+    "volume",
+    "open_time",
+    "open_price",
+    "close_time",
+    "close_price",
+    "profit",
+)
+TRADE_OPTIONAL = ("account", "commission", "swap", "fees")
+SNAPSHOT_REQUIRED = ("time", "balance", "equity")
+_VOLUME, _PRICE, _MONEY = (
+    r"-?\d{1,10}(?:\.\d{1,4})?",
+    r"-?\d{1,12}(?:\.\d{1,8})?",
+    r"-?\d{1,16}(?:\.\d{1,2})?",
+)
+# volume, open price, close price, commission, swap, fees (may be empty), profit; NUL-joined
+_NUMBERS = re.compile(
+    "\x00".join(
+        (_VOLUME, _PRICE, _PRICE, f"(?:{_MONEY})?", f"(?:{_MONEY})?", f"(?:{_MONEY})?", _MONEY)
+    )
+)
+_SIDES = {"buy": "buy", "sell": "sell", "BUY": "buy", "SELL": "sell", "Buy": "buy", "Sell": "sell"}
+
+
+def _header(reader, required: tuple[str, ...], what: str) -> tuple[dict[str, int], int]:
+    """Column index by lower-cased name, and the header's width."""
+    header = next(reader, None)
+    while header is not None and not any(cell.strip() for cell in header):
+        header = next(reader, None)
+    if header is None:
+        raise ImportFileError("empty file: there is nothing to import")
+    index = {name.strip().lower(): i for i, name in enumerate(header)}
+    missing = [name for name in required if name not in index]
+    if missing:
+        raise ImportFileError(f"not a {what}: missing column(s) {', '.join(missing)}")
+    return index, len(header)
+
+
+def _fits(cells: list[str], width: int) -> bool:
+    """A row may carry trailing empty cells (a trailing comma); never fewer or extra values."""
+    return len(cells) > width and not any(cell.strip() for cell in cells[width:])
+
+
+def _login_getter(index: dict[str, int], ctx: ParseContext):
+    if "account" not in index:
+        if ctx.login is None:
+            raise ImportFileError("the file has no account column: name the account of the import")
+        fixed = ctx.login
+        return lambda cells: fixed
+    column = index["account"]
+    wanted = ctx.login
+
+    def login(cells: list[str]) -> str:
+        value = cells[column].strip()
+        if not value:
+            raise FieldError("account", "missing account")
+        if wanted is not None and value != wanted:
+            raise FieldError("account", f"row is for account {value}, the import is for {wanted}")
+        return value
+
+    return login
+
+
+def parse_trades(stream: TextIO, ctx: ParseContext) -> Iterator[TradeRow | RowError]:
+    """Yield a `TradeRow` or a `RowError` per data line of a canonical trades CSV."""
+    reader = csv.reader(stream)
+    index, width = _header(reader, TRADE_REQUIRED, "canonical trades CSV")
+    login_of = _login_getter(index, ctx)
+    i_ticket, i_symbol, i_side, i_volume = (index[c] for c in TRADE_REQUIRED[:4])
+    i_ot, i_op, i_ct, i_cp, i_profit = (index[c] for c in TRADE_REQUIRED[4:])
+    i_comm, i_swap, i_fees = (index.get(c) for c in ("commission", "swap", "fees"))
+    tz = ctx.tz
+    sides = _SIDES
+    # Absent optional columns read the empty cell appended to every row (index `width`).
+    numbers_of = itemgetter(
+        i_volume,
+        i_op,
+        i_cp,
+        *(width if i is None else i for i in (i_comm, i_swap, i_fees)),
+        i_profit,
+    )
+    numbers_ok = _NUMBERS.fullmatch
+
+    def numbers_one_by_one(cells: list[str]) -> list[Decimal]:
+        """The slow path, for the exact error: each number on its own."""
+        values = [
+            plain_number(cells[i_volume], "volume", VOLUME),
+            plain_number(cells[i_op], "open_price", PRICE),
+            plain_number(cells[i_cp], "close_price", PRICE),
+        ]
+        for i, column in ((i_comm, "commission"), (i_swap, "swap"), (i_fees, "fees")):
+            text = cells[i] if i is not None else ""
+            values.append(plain_number(text, column, MONEY) if text else ZERO)
+        values.append(plain_number(cells[i_profit], "profit", MONEY))
+        return values
+
+    for cells in reader:
+        line = reader.line_num
+        if len(cells) != width and not _fits(cells, width):
+            if not any(cell.strip() for cell in cells):
+                continue
+            yield RowError(line, "", f"expected {width} columns, found {len(cells)}")
+            continue
+        cells.append("")
+        try:
+            side = sides.get(cells[i_side]) or sides.get(cells[i_side].strip().lower())
+            if side is None:
+                raise FieldError("side", f"side must be buy or sell, got {cells[i_side]!r}")
+            numbers = numbers_of(cells)
+            # One regex over all seven numbers is the fast path of the bulk format.
+            if numbers_ok("\x00".join(numbers)):
+                values = [Decimal(text) if text else ZERO for text in numbers]
+            else:
+                values = numbers_one_by_one(cells)
+            volume, open_price, close_price, commission, swap, fees, profit = values
+            row = TradeRow(
+                line,
+                login_of(cells),
+                cells[i_ticket].strip(),
+                cells[i_symbol].strip(),
+                side,
+                volume,
+                iso_time(cells[i_ot], tz, "open_time"),
+                open_price,
+                iso_time(cells[i_ct], tz, "close_time"),
+                close_price,
+                commission,
+                swap,
+                fees,
+                profit,
+            )
+            _check(row)
+        except FieldError as exc:
+            yield RowError(line, exc.column, exc.reason)
+            continue
+        yield row
+
+
+def parse_snapshots(stream: TextIO, ctx: ParseContext) -> Iterator[SnapshotRow | RowError]:
+    """Yield a `SnapshotRow` or a `RowError` per data line of a canonical snapshots CSV."""
+    reader = csv.reader(stream)
+    index, width = _header(reader, SNAPSHOT_REQUIRED, "canonical snapshots CSV")
+    login_of = _login_getter(index, ctx)
+    i_time, i_balance, i_equity = (index[c] for c in SNAPSHOT_REQUIRED)
+    for cells in reader:
+        line = reader.line_num
+        if len(cells) != width and not _fits(cells, width):
+            if not any(cell.strip() for cell in cells):
+                continue
+            yield RowError(line, "", f"expected {width} columns, found {len(cells)}")
+            continue
+        try:
+            yield SnapshotRow(
+                line,
+                login_of(cells),
+                iso_time(cells[i_time].strip(), ctx.tz, "time"),
+                plain_number(cells[i_balance].strip(), "balance", MONEY),
+                plain_number(cells[i_equity].strip(), "equity", MONEY),
+            )
+        except FieldError as exc:
+            yield RowError(line, exc.column, exc.reason)

@@ -1,0 +1,45 @@
+"""Reading a platform CSV by column name: header lookup and numbered data rows."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import TextIO
+
+from .rows import ImportFileError
+
+
+class CsvTable:
+    """A header (names lower-cased) and an iterator of `(line, cells)` for non-blank lines."""
+
+    def __init__(self, stream: TextIO, required: tuple[str, ...], what: str) -> None:
+        self._reader = csv.reader(stream)
+        header = next(self._reader, None)
+        while header is not None and not any(cell.strip() for cell in header):
+            header = next(self._reader, None)
+        if header is None:
+            raise ImportFileError("empty file: there is nothing to import")
+        self.header = [cell.strip() for cell in header]
+        self.index = {name.lower(): i for i, name in enumerate(self.header)}
+        missing = [name for name in required if name.lower() not in self.index]
+        if missing:
+            raise ImportFileError(f"not a {what}: missing column(s) {', '.join(missing)}")
+        self.what = what
+
+    def find(self, prefix: str) -> int | None:
+        """Index of the first column whose name starts with `prefix` (case-insensitive)."""
+        prefix = prefix.lower()
+        return next((i for i, n in enumerate(self.header) if n.lower().startswith(prefix)), None)
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        for cells in self._reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            yield self._reader.line_num, cells
+
+    def width_error(self, cells: list[str]) -> str | None:
+        width = len(self.header)
+        extra = cells[width:]
+        if len(cells) < width or any(cell.strip() for cell in extra):
+            return f"expected {width} columns, found {len(cells)}"
+        return None

@@ -1,0 +1,30 @@
+"""Format name -> parser. CSV parsers read a text stream; report parsers read the bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
+
+from . import canonical, ctrader, mt4, mt5, ninjatrader, tradovate
+from .detect import text_stream
+from .rows import ParseContext
+
+TEXT_PARSERS = {
+    "canonical": canonical.parse_trades,
+    "snapshots": canonical.parse_snapshots,
+    "tradovate": tradovate.parse,
+    "ctrader": ctrader.parse,
+    "ninjatrader": ninjatrader.parse,
+}
+BINARY_PARSERS = {"mt5": mt5.parse, "mt4": mt4.parse}
+
+
+@contextmanager
+def parsed_rows(file: BinaryIO, fmt: str, ctx: ParseContext) -> Iterator[Iterator]:
+    """The parser's row iterator for `fmt`, over a text view when the format is CSV."""
+    if fmt in BINARY_PARSERS:
+        yield BINARY_PARSERS[fmt](file, ctx)
+        return
+    with text_stream(file, ctx.encoding) as stream:
+        yield TEXT_PARSERS[fmt](stream, ctx)

@@ -1,0 +1,129 @@
+"""What MetaTrader reports (MT4 statement, MT5 report) share: a titled section of closed
+positions, a header whose `Time`/`Price` columns appear twice (open, then close), and rows
+that are trades, balance operations, or comment lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+from .rows import FieldError, ImportFileError, RowError, TradeRow, check_trade
+from .values import MONEY, PRICE, VOLUME, loose_number, parse_time, required
+
+MT_TIME_FORMATS = ("%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y-%m-%d %H:%M:%S")
+_LOGIN = re.compile(r"account:?\s*#?\s*(\d+)", re.IGNORECASE)
+Line = tuple[int, list[str]]
+
+
+def first_cell(cells: list[str]) -> str:
+    return next((cell for cell in cells if cell), "")
+
+
+def column_map(header: list[str], names: dict[str, tuple[str, int]]) -> dict[str, int]:
+    """Map our field -> column index, for `(header name, occurrence)`; occurrences count from 1."""
+    positions: dict[str, list[int]] = {}
+    for i, cell in enumerate(header):
+        positions.setdefault(cell.strip().lower(), []).append(i)
+    found, missing = {}, []
+    for field, (name, occurrence) in names.items():
+        indexes = positions.get(name.lower(), [])
+        if len(indexes) >= occurrence:
+            found[field] = indexes[occurrence - 1]
+        else:
+            missing.append(name)
+    if missing:
+        raise ImportFileError(f"the positions header lacks column(s): {', '.join(missing)}")
+    return found
+
+
+def report_login(lines: list[Line], given: str | None, what: str) -> str:
+    """The account login named in the report's header, checked against the one given."""
+    found = None
+    for _, cells in lines[:60]:
+        for i, cell in enumerate(cells):
+            if cell.lower().startswith("account"):
+                text = cell if re.search(r"\d", cell) else " ".join(cells[i:])
+                match = _LOGIN.search(text)
+                if match:
+                    found = match.group(1)
+                    break
+        if found:
+            break
+    if found and given and found != given:
+        raise ImportFileError(f"this {what} is for account {found}, not {given}")
+    login = given or found
+    if not login:
+        raise ImportFileError(f"this {what} names no account: name the account of the import")
+    return login
+
+
+def find_section(lines: list[Line], title: str, what: str) -> int:
+    """Index of the row after the section's title row."""
+    wanted = title.lower()
+    for i, (_, cells) in enumerate(lines):
+        if first_cell(cells).lower().rstrip(":") == wanted:
+            return i + 1
+    raise ImportFileError(f"not a {what}: no {title!r} section")
+
+
+def section_trades(
+    lines: list[Line],
+    start: int,
+    names: dict[str, tuple[str, int]],
+    stop_titles: tuple[str, ...],
+    login: str,
+    tz: dt.tzinfo,
+) -> Iterator[TradeRow | RowError]:
+    """Yield the trades of a positions section; balance, pending and comment rows are skipped."""
+    while start < len(lines) and not any(lines[start][1]):
+        start += 1
+    if start >= len(lines):
+        raise ImportFileError("the positions section has no header")
+    cols = column_map(lines[start][1], names)
+    width = max(cols.values()) + 1
+    for line, cells in lines[start + 1 :]:
+        head = first_cell(cells).lower().rstrip(":")
+        if head in stop_titles or head.startswith(("closed p/l", "total")):
+            return
+        side = cells[cols["side"]].strip().lower() if len(cells) > cols["side"] else ""
+        if side not in ("buy", "sell"):
+            continue  # balance/credit rows, cancelled pending orders, comment lines
+        if len(cells) < width:
+            yield RowError(line, "", f"expected {width} columns, found {len(cells)}")
+            continue
+        try:
+            yield _trade(line, cells, cols, login, side, tz)
+        except FieldError as exc:
+            yield RowError(line, exc.column, exc.reason)
+
+
+def _trade(line, cells, cols, login, side, tz) -> TradeRow:
+    def money(field: str):
+        i = cols.get(field)
+        text = cells[i].strip() if i is not None else ""
+        return loose_number(text, field, MONEY) if text else loose_number("0", field)
+
+    volume_text = cells[cols["volume"]].split("/")[0].strip()
+    close_text = required(cells[cols["close_time"]], "close_time")
+    row = TradeRow(
+        line=line,
+        login=login,
+        ticket=required(cells[cols["ticket"]], "ticket"),
+        symbol=required(cells[cols["symbol"]], "symbol"),
+        side=side,
+        volume=loose_number(required(volume_text, "volume"), "volume", VOLUME),
+        open_time=parse_time(
+            required(cells[cols["open_time"]], "open_time"), MT_TIME_FORMATS, tz, "open_time"
+        ),
+        open_price=loose_number(cells[cols["open_price"]], "open_price", PRICE),
+        close_time=parse_time(close_text, MT_TIME_FORMATS, tz, "close_time"),
+        close_price=loose_number(cells[cols["close_price"]], "close_price", PRICE),
+        commission=money("commission"),
+        swap=money("swap"),
+        fees=money("fees"),
+        profit=loose_number(required(cells[cols["profit"]], "profit"), "profit", MONEY),
+    )
+    check_trade(row)
+    return row

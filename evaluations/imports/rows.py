@@ -1,0 +1,125 @@
+"""What a parser hands to the import service: parsed rows, row errors, and file errors.
+
+A parser never writes and never raises for a bad row: it yields a `RowError` (line, column,
+reason) and goes on. Only a file it cannot read at all raises `ImportFileError`, whose
+message is shown to the person who imported it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+class ImportFileError(Exception):
+    """The whole file is unusable (wrong format, empty, encoding, too big): nothing is written."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One rejected row. `line` is the file's line number (1 = header) or the API item index."""
+
+    line: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "column": self.column, "reason": self.reason}
+
+
+class FieldError(ValueError):
+    """Raised by the value parsers; the parser turns it into a `RowError` for its line."""
+
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(f"{column}: {reason}")
+        self.column = column
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class TradeRow:
+    """A closed position as read from a file or API item; times are aware UTC."""
+
+    line: int
+    login: str
+    ticket: str
+    symbol: str
+    side: str
+    volume: Decimal
+    open_time: dt.datetime
+    open_price: Decimal
+    close_time: dt.datetime
+    close_price: Decimal
+    commission: Decimal
+    swap: Decimal
+    fees: Decimal
+    profit: Decimal
+
+    def key(self) -> str:
+        return self.ticket
+
+    def values(self) -> tuple:
+        """The stored columns after (account, key), in `specs.TRADES.value_columns` order."""
+        return (
+            self.symbol,
+            self.side,
+            self.volume,
+            self.open_time,
+            self.open_price,
+            self.close_time,
+            self.close_price,
+            self.commission,
+            self.swap,
+            self.fees,
+            self.profit,
+        )
+
+
+@dataclass(slots=True)
+class SnapshotRow:
+    """An equity snapshot (time, balance, equity) for one account; time is aware UTC."""
+
+    line: int
+    login: str
+    time: dt.datetime
+    balance: Decimal
+    equity: Decimal
+
+    def key(self) -> dt.datetime:
+        return self.time
+
+    def values(self) -> tuple:
+        return (self.balance, self.equity)
+
+
+ZERO = Decimal("0")
+
+
+def check_trade(row: TradeRow) -> None:
+    """Invariants every trade must hold whatever its source; raises `FieldError`."""
+    if not row.ticket:
+        raise FieldError("ticket", "missing ticket")
+    if len(row.ticket) > 64:
+        raise FieldError("ticket", "ticket longer than 64 characters")
+    if not row.symbol:
+        raise FieldError("symbol", "missing symbol")
+    if len(row.symbol) > 32:
+        raise FieldError("symbol", "symbol longer than 32 characters")
+    if row.volume <= ZERO:
+        raise FieldError("volume", f"volume must be positive, got {row.volume}")
+    if row.close_time < row.open_time:
+        raise FieldError(
+            "close_time",
+            f"closes before it opens ({row.close_time:%Y-%m-%d %H:%M:%S} < "
+            f"{row.open_time:%Y-%m-%d %H:%M:%S} UTC)",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ParseContext:
+    """What a parser needs besides the bytes: the broker zone and the account, when given."""
+
+    tz: dt.tzinfo
+    login: str | None = None
+    encoding: str = "utf-8-sig"

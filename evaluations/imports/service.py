@@ -1,0 +1,232 @@
+"""The one write path for trades and equity snapshots: file, admin upload and API all land here.
+
+    import_file(file, …)        -> ImportBatch   (CLI, admin upload)
+    import_items(kind, items, …) -> ImportBatch  (bridge API)
+
+Every call records an ImportBatch: who, when, source, format, counts and the error report.
+Counts: rows_total = new + updated + unchanged + rejected. The key is (account, ticket) for
+trades and (account, time) for snapshots, so importing the same data again changes nothing
+(all rows unchanged). Without `partial`, one bad row rejects the whole import and nothing
+is written; with it, good rows commit and bad ones are reported. After commit, accounts with
+new or updated rows are queued for recompute (`hooks.enqueue_recompute`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from evaluations.models import ImportBatch, ImportSource, ImportStatus, TradingAccount
+
+from . import items as item_parsers
+from .copy_path import CopyWriter
+from .detect import sniff
+from .hooks import enqueue_recompute
+from .orm_path import OrmWriter
+from .parsers import parsed_rows
+from .rows import ImportFileError, ParseContext, RowError
+from .specs import SNAPSHOTS, TRADES, TableSpec
+from .values import zone
+
+MAX_STORED_ERRORS = 1000
+
+
+def import_file(
+    file: BinaryIO | str | Path,
+    *,
+    fmt: str = "auto",
+    account: TradingAccount | None = None,
+    broker_tz: str = "UTC",
+    partial: bool = False,
+    source: str = ImportSource.CLI,
+    user=None,
+    filename: str = "",
+) -> ImportBatch:
+    """Import a platform export or canonical CSV; never raises for bad input (see the batch).
+
+    Uploads (admin, API) larger than settings.IMPORT_MAX_UPLOAD_BYTES are refused unread.
+    """
+    started = time.perf_counter()
+    batch = ImportBatch(
+        source=source,
+        format=fmt,
+        filename=filename or (str(file) if isinstance(file, str | Path) else ""),
+        created_by=user,
+        account=account,
+        broker_tz=broker_tz or "UTC",
+        partial=partial,
+    )
+    try:
+        with _binary(file) as raw:
+            size, batch.sha256 = _digest(raw)
+            limit = settings.IMPORT_MAX_UPLOAD_BYTES
+            if source != ImportSource.CLI and size > limit:
+                raise ImportFileError(
+                    f"file too large: {size:,} bytes, the upload limit is {limit:,} bytes"
+                )
+            ctx_tz = zone(batch.broker_tz)
+            sniffed = sniff(raw, fmt)
+            batch.format = sniffed.format
+            ctx = ParseContext(ctx_tz, account.login if account else None, sniffed.encoding)
+            spec = SNAPSHOTS if sniffed.format == "snapshots" else TRADES
+            with parsed_rows(raw, sniffed.format, ctx) as rows:
+                return _run(batch, spec, rows, account, started)
+    except ImportFileError as exc:
+        return _reject_file(batch, str(exc), started)
+
+
+def import_items(
+    kind: str, items: list, *, user=None, partial: bool = False, source: str = ImportSource.API
+) -> ImportBatch:
+    """Import a bridge's JSON batch (`kind` = "trades" or "snapshots"); errors name item indexes."""
+    started = time.perf_counter()
+    spec = SNAPSHOTS if kind == "snapshots" else TRADES
+    batch = ImportBatch(source=source, format=f"json-{spec.kind}", created_by=user, partial=partial)
+    parse = item_parsers.snapshot_rows if kind == "snapshots" else item_parsers.trade_rows
+    rows = parse(items)
+    try:
+        return _run(batch, spec, rows, None, started)
+    except ImportFileError as exc:
+        return _reject_file(batch, str(exc), started)
+
+
+def _run(batch, spec: TableSpec, rows: Iterable, account, started: float) -> ImportBatch:
+    with transaction.atomic():
+        batch.status = ImportStatus.REJECTED
+        batch.save()
+        writer = CopyWriter(spec) if connection.vendor == "postgresql" else OrmWriter(spec)
+        errors: list[RowError] = []
+        repeated: set = set()
+        try:
+            # Resolve logins before COPY starts: no other query may run during a COPY.
+            accounts = _account_ids(account)
+            writer.stage(_staged(rows, accounts, errors, repeated))
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(
+                f"wrong encoding: the file is not valid {exc.encoding} ({exc.reason}); "
+                "export it as UTF-8"
+            ) from None
+        parse_rejected = len(errors)
+        if writer.staged + parse_rejected == 0:
+            raise ImportFileError(f"no {spec.kind} found in the file")
+        duplicate_errors, duplicate_rejected = writer.resolve_repeats(repeated)
+        errors.extend(duplicate_errors)
+        errors.sort(key=lambda error: error.line)
+        batch.rows_total = writer.staged + parse_rejected
+        batch.rows_rejected = parse_rejected + duplicate_rejected
+        if errors and (not batch.partial or batch.rows_rejected == batch.rows_total):
+            batch.status = ImportStatus.REJECTED
+        else:
+            result = writer.upsert(batch.pk)
+            batch.rows_new, batch.rows_updated = result.new, result.updated
+            batch.rows_unchanged = writer.staged - duplicate_rejected - result.new - result.updated
+            batch.status = ImportStatus.PARTIAL if errors else ImportStatus.COMMITTED
+            enqueue_recompute(result.account_ids)
+        writer.close()
+        batch.errors = _stored_errors(errors, batch.source)
+        batch.duration_ms = _elapsed_ms(started)
+        batch.save()
+    return batch
+
+
+def _staged(rows: Iterable, accounts: dict[str, int], errors: list, repeated: set) -> Iterator:
+    """Turn parsed rows into staged tuples; collect errors and keys seen more than once."""
+    seen: set = set()
+    for row in rows:
+        if isinstance(row, RowError):
+            errors.append(row)
+            continue
+        account_id = accounts.get(row.login)
+        if account_id is None:
+            errors.append(RowError(row.line, "account", f"unknown account {row.login!r}"))
+            continue
+        key = (account_id, row.key())
+        if key in seen:
+            repeated.add(key)
+        else:
+            seen.add(key)
+        yield (row.line, account_id, key[1], *row.values())
+
+
+def _account_ids(account: TradingAccount | None) -> dict[str, int]:
+    """login -> id: the import's account, or every account for multi-account files."""
+    if account is not None:
+        return {account.login: account.pk}
+    return dict(TradingAccount.objects.values_list("login", "pk"))
+
+
+def _stored_errors(errors: list[RowError], source: str) -> list[dict]:
+    where = "item" if source == ImportSource.API else "line"
+    stored = [
+        {where: e.line, "column": e.column, "reason": e.reason} for e in errors[:MAX_STORED_ERRORS]
+    ]
+    if len(errors) > MAX_STORED_ERRORS:
+        more = len(errors) - MAX_STORED_ERRORS
+        stored.append({where: None, "column": "", "reason": f"… and {more} more"})
+    return stored
+
+
+def _reject_file(batch: ImportBatch, reason: str, started: float) -> ImportBatch:
+    batch.pk = None
+    batch._state.adding = True
+    batch.status = ImportStatus.REJECTED
+    batch.rows_total = batch.rows_new = batch.rows_updated = batch.rows_unchanged = 0
+    batch.rows_rejected = 0
+    where = "item" if batch.source == ImportSource.API else "line"
+    batch.errors = [{where: None, "column": "", "reason": reason}]
+    batch.duration_ms = _elapsed_ms(started)
+    batch.save()
+    return batch
+
+
+def _elapsed_ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
+
+
+@contextmanager
+def _binary(file) -> Iterator[BinaryIO]:
+    if isinstance(file, str | Path):
+        try:
+            handle = open(file, "rb")  # noqa: SIM115
+        except OSError as exc:
+            raise ImportFileError(f"cannot read {file}: {exc.strerror}") from None
+        with handle:
+            yield handle
+        return
+    inner = getattr(file, "file", file)  # Django's UploadedFile wraps the real file
+    yield getattr(inner, "file", inner)
+
+
+def _digest(raw: BinaryIO) -> tuple[int, str]:
+    raw.seek(0)
+    digest, size = hashlib.sha256(), 0
+    while chunk := raw.read(1 << 20):
+        digest.update(chunk)
+        size += len(chunk)
+    raw.seek(0)
+    return size, digest.hexdigest()
+
+
+def report_text(batch: ImportBatch) -> str:
+    """One sentence a person reads after an import."""
+    if batch.status == ImportStatus.REJECTED and batch.rows_total == 0:
+        reason = batch.errors[0]["reason"] if batch.errors else "unreadable file"
+        return f"Rejected: {reason}. Nothing was written."
+    if batch.status == ImportStatus.REJECTED:
+        return (
+            f"Rejected: {batch.rows_rejected} bad row(s) of {batch.rows_total}; nothing was "
+            "written. Fix them, or import with partial to commit the good rows."
+        )
+    if batch.rows_new == batch.rows_updated == batch.rows_rejected == 0:
+        return f"No changes: all {batch.rows_unchanged} row(s) were already imported."
+    return (
+        f"Imported {batch.rows_total} row(s): {batch.rows_new} new, {batch.rows_updated} "
+        f"updated, {batch.rows_unchanged} unchanged, {batch.rows_rejected} rejected."
+    )

@@ -1,0 +1,80 @@
+"""Bridge API shapes. Items are validated by `evaluations.imports.items` (the same rules as
+the canonical CSV, with per-item errors); these serializers check the envelope and document
+the payload in the OpenAPI schema."""
+
+from rest_framework import serializers
+
+MAX_ITEMS = 10_000
+
+
+class TradeItemSerializer(serializers.Serializer):
+    """One closed trade. Money and prices as decimal strings; times ISO 8601 (naive = UTC)."""
+
+    account = serializers.CharField(help_text="platform login of the account")
+    ticket = serializers.CharField(max_length=64, help_text="platform ticket, unique per account")
+    symbol = serializers.CharField(max_length=32)
+    side = serializers.ChoiceField(choices=["buy", "sell"])
+    volume = serializers.DecimalField(max_digits=14, decimal_places=4, coerce_to_string=True)
+    open_time = serializers.DateTimeField()
+    open_price = serializers.DecimalField(max_digits=20, decimal_places=8)
+    close_time = serializers.DateTimeField()
+    close_price = serializers.DecimalField(max_digits=20, decimal_places=8)
+    commission = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
+    swap = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
+    fees = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
+    profit = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class SnapshotItemSerializer(serializers.Serializer):
+    """One equity snapshot: (time, balance, equity) of an account."""
+
+    account = serializers.CharField(help_text="platform login of the account")
+    time = serializers.DateTimeField()
+    balance = serializers.DecimalField(max_digits=18, decimal_places=2)
+    equity = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class _Envelope(serializers.Serializer):
+    partial = serializers.BooleanField(
+        default=False, help_text="commit the good items even if some are bad"
+    )
+
+
+class TradeBatchSerializer(_Envelope):
+    trades = serializers.ListField(
+        child=serializers.JSONField(), min_length=1, max_length=MAX_ITEMS
+    )
+
+
+class SnapshotBatchSerializer(_Envelope):
+    snapshots = serializers.ListField(
+        child=serializers.JSONField(), min_length=1, max_length=MAX_ITEMS
+    )
+
+
+class TradeBatchDocSerializer(_Envelope):
+    trades = TradeItemSerializer(many=True)
+
+
+class SnapshotBatchDocSerializer(_Envelope):
+    snapshots = SnapshotItemSerializer(many=True)
+
+
+class ItemErrorSerializer(serializers.Serializer):
+    item = serializers.IntegerField(help_text="index of the item in the list (0-based)")
+    column = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    """What an import did: its ImportBatch id, status, counts and per-item errors."""
+
+    batch = serializers.IntegerField(source="pk")
+    status = serializers.CharField()
+    message = serializers.CharField()
+    total = serializers.IntegerField(source="rows_total")
+    new = serializers.IntegerField(source="rows_new")
+    updated = serializers.IntegerField(source="rows_updated")
+    unchanged = serializers.IntegerField(source="rows_unchanged")
+    rejected = serializers.IntegerField(source="rows_rejected")
+    errors = ItemErrorSerializer(many=True)

@@ -1,0 +1,66 @@
+"""After commit, accounts with new or updated rows are queued for recompute, once."""
+
+from evaluations.imports.hooks import send_recompute
+from evaluations.imports.service import import_file
+
+
+def test_affected_accounts_are_queued_after_commit(
+    two_accounts, fixture_path, recompute, django_capture_on_commit_callbacks
+):
+    first, second = two_accounts
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        import_file(fixture_path("canonical_trades.csv"))
+
+    assert len(callbacks) == 1
+    assert recompute.calls == [sorted([first.pk, second.pk])]
+
+
+def test_nothing_is_queued_before_the_transaction_commits(
+    two_accounts, fixture_path, recompute, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        import_file(fixture_path("canonical_trades.csv"))
+
+    assert recompute.calls == []
+
+
+def test_an_unchanged_reimport_queues_nothing(
+    two_accounts, fixture_path, recompute, django_capture_on_commit_callbacks
+):
+    import_file(fixture_path("canonical_trades.csv"))
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        import_file(fixture_path("canonical_trades.csv"))
+
+    assert callbacks == []
+    assert recompute.calls == []
+
+
+def test_a_rejected_import_queues_nothing(
+    account, tmp_path, recompute, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "ticket,symbol,side,volume,open_time,open_price,close_time,close_price,profit\n"
+        "1,EURUSD,buy,0,2026-03-02T08:00:00Z,1,2026-03-02T09:00:00Z,1,1\n"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        batch = import_file(path, account=account)
+
+    assert batch.status == "rejected"
+    assert callbacks == []
+
+
+def test_a_missing_risk_task_does_not_break_the_import(monkeypatch):
+    import sys
+    import types
+
+    import risk
+
+    empty = types.ModuleType("risk.tasks")
+    monkeypatch.setitem(sys.modules, "risk.tasks", empty)
+    monkeypatch.setattr(risk, "tasks", empty, raising=False)
+
+    assert send_recompute([1, 2]) is False
