@@ -1,0 +1,167 @@
+"""The write path of the risk engine: load accounts, run the pure engine, save what it found and
+act on it, in one transaction.
+
+`evaluate_account` serves the live check after an import (one account, a few queries);
+`evaluate_accounts` serves the full recompute, day rollover and inactivity checks (many accounts,
+one streamed read per table, one upsert per table per chunk). Both take the account rows'
+locks first, so two workers evaluating one account serialise instead of interleaving.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from evaluations.models import TradingAccount
+from risk.engine.evaluate import evaluate
+from risk.engine.types import AccountIn, AccountResult
+from risk.models import Violation
+
+from . import metrics, progression, violations
+from .loading import AccountContext, iter_accounts, judged_as_of, load_account
+
+CHUNK = 2_500  # accounts per transaction in the bulk path
+
+
+@dataclass
+class EvaluationReport:
+    """What evaluating some accounts changed."""
+
+    accounts: int = 0
+    new_violations: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    passed: list[int] = field(default_factory=list)
+    opened: list[int] = field(default_factory=list)  # next-phase accounts opened by a pass
+    flagged: list[int] = field(default_factory=list)  # accounts newly needing review
+
+    def merge(self, other: EvaluationReport) -> None:
+        self.accounts += other.accounts
+        for name in ("new_violations", "failed", "passed", "opened", "flagged"):
+            getattr(self, name).extend(getattr(other, name))
+
+
+def _lock(account_ids: list[int]) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {TradingAccount._meta.db_table} WHERE id = ANY(%s) "  # noqa: S608
+            "ORDER BY id FOR UPDATE",
+            [account_ids],
+        )
+        return [r[0] for r in cursor.fetchall()]
+
+
+def _save(
+    evaluated: list[tuple[AccountContext, AccountIn, AccountResult]], notify: bool
+) -> EvaluationReport:
+    """Save results and apply outcomes; must run inside the transaction holding the locks."""
+    report = EvaluationReport(accounts=len(evaluated))
+    stored = violations.stored_keys(c.id for c, _, r in evaluated if r.breaches)
+    outcomes: dict[int, progression.Outcome] = {}
+    for n, (context, account_in, result) in enumerate(evaluated):
+        known = stored.get(context.id, {})
+        outcome = progression.decide(context, account_in, result, violations.dismissed(known))
+        outcomes[context.id] = outcome
+        if outcome.changes_status:
+            # An ended account is judged as of its end (see loading); judge it so now already,
+            # so that this evaluation and every later recompute save the same metrics.
+            ended = dataclasses.replace(account_in, as_of_ts=judged_as_of(outcome.end_ts))
+            evaluated[n] = (context, ended, evaluate(ended))
+    metrics.save_metrics([(a, r) for _, a, r in evaluated], computed_at=timezone.now())
+    rows = []
+    for context, account_in, result in evaluated:
+        outcome = outcomes[context.id]
+        until = outcome.record_until_ts
+        known = stored.get(context.id, {})
+        recorded = [
+            b for b in result.breaches if (until is None or b.ts <= until) and b.key not in known
+        ]
+        tickets = violations.ticket_lookup(account_in, recorded)
+        rows.extend(
+            violations.violation_row(context.id, context.rule_set_id, context.rule_ids, b, tickets)
+            for b in recorded
+        )
+    new = violations.insert_new(rows)
+    report.new_violations = [v.id for v in new]
+
+    changing = [i for i, o in outcomes.items() if o.changes_status]
+    if changing:
+        accounts = TradingAccount.objects.select_related("phase").in_bulk(changing)
+        for account_id in changing:
+            outcome = outcomes[account_id]
+            opened = progression.apply_status(accounts[account_id], outcome)
+            if outcome.fail_by is not None:
+                report.failed.append(account_id)
+                Violation.objects.filter(account_id=account_id, key=outcome.fail_by.key).update(
+                    failed_account=True
+                )
+            elif outcome.pass_at is not None:
+                report.passed.append(account_id)
+            if opened is not None:
+                report.opened.append(opened.pk)
+
+    soft = sorted({v.account_id for v in new if v.severity == "soft"})
+    if soft:
+        report.flagged = list(
+            TradingAccount.objects.filter(pk__in=soft, needs_review=False).values_list(
+                "pk", flat=True
+            )
+        )
+        TradingAccount.objects.filter(pk__in=soft).update(needs_review=True)
+
+    if notify and new:
+        ids = [v.id for v in new]
+        transaction.on_commit(lambda: violations.enqueue_notifications(ids))
+    return report
+
+
+def evaluate_account(
+    account_id: int, *, as_of: dt.datetime | None = None, notify: bool = True
+) -> EvaluationReport:
+    """Evaluate one account and save the outcome, in one transaction.
+
+    Lock the account row; load its trades, snapshots, balance operations and rules (five
+    queries); run `risk.engine.evaluate`; upsert AccountMetrics and DailyMetrics; insert the
+    violations not yet stored; fail the account at its first hard breach, or pass it when every
+    objective is met (opening the next phase if the phase auto-advances); flag it for review on
+    a new soft violation. Emails for the new violations are queued once the transaction commits.
+    A missing account is nothing to do.
+    """
+    with transaction.atomic():
+        if not _lock([account_id]):
+            return EvaluationReport()
+        loaded = load_account(account_id, as_of=as_of)
+        assert loaded is not None
+        context, account_in = loaded
+        result = evaluate(account_in)
+        return _save([(context, account_in, result)], notify)
+
+
+def evaluate_accounts(
+    account_ids: Iterable[int] | None = None,
+    *,
+    as_of: dt.datetime | None = None,
+    notify: bool = True,
+    chunk: int = CHUNK,
+) -> EvaluationReport:
+    """Evaluate many accounts (all when `account_ids` is None) with bulk reads and writes.
+
+    Same outcome per account as `evaluate_account`; accounts are taken `chunk` at a time, each
+    chunk in its own transaction: lock, one streamed query per table ordered by account, the
+    engine, one upsert per table.
+    """
+    if account_ids is None:
+        ids = list(TradingAccount.objects.order_by("pk").values_list("pk", flat=True))
+    else:
+        ids = sorted(set(account_ids))
+    report = EvaluationReport()
+    for start in range(0, len(ids), chunk):
+        with transaction.atomic():
+            locked = _lock(ids[start : start + chunk])
+            evaluated = [(c, a, evaluate(a)) for c, a in iter_accounts(locked, as_of=as_of)]
+            report.merge(_save(evaluated, notify))
+    return report

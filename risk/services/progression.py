@@ -1,0 +1,101 @@
+"""What an evaluation does to the account: fail it, pass it (and open the next phase), or flag it
+for review.
+
+Rules of the lifecycle (PRODUCT.md §2):
+- a hard breach fails an open (active or funded) account at the first breach time; a failed,
+  passed or closed account is never failed again, and later profitable trades never revive it;
+- a hard violation that risk staff dismissed does not count;
+- an active account in an evaluation phase passes when every objective is met and no hard breach
+  counts; if the phase auto-advances, the next phase's account is opened;
+- a new soft violation sets `needs_review` (it never changes the status).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass
+
+from evaluations.models import AccountStatus, PhaseKind, TradingAccount
+from risk.engine.types import AccountIn, AccountResult, Breach
+
+from .loading import AccountContext
+from .money import from_ts
+
+OPEN = (AccountStatus.ACTIVE, AccountStatus.FUNDED)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What should happen to one account after an evaluation."""
+
+    fail_by: Breach | None = None
+    pass_at: dt.datetime | None = None
+    record_until_ts: int | None = None  # breaches after this moment are not recorded
+
+    @property
+    def changes_status(self) -> bool:
+        return self.fail_by is not None or self.pass_at is not None
+
+    @property
+    def end_ts(self) -> int:
+        """When the account ends by this outcome (the status change's time)."""
+        if self.fail_by is not None:
+            return self.record_until_ts
+        return int(self.pass_at.timestamp())
+
+
+def decide(
+    context: AccountContext, account_in: AccountIn, result: AccountResult, dismissed: set[str]
+) -> Outcome:
+    """Decide fail / pass / nothing from the engine result, without touching the database."""
+    hard = sorted(
+        (b for b in result.breaches if b.severity == "hard" and b.key not in dismissed),
+        key=lambda b: (b.ts, b.key),
+    )
+    if context.status not in OPEN:
+        until = int(context.ended_at.timestamp()) if context.ended_at else None
+        return Outcome(record_until_ts=until)
+    if hard:
+        return Outcome(fail_by=hard[0], record_until_ts=max(hard[0].ts, account_in.started_ts))
+    if (
+        context.status == AccountStatus.ACTIVE
+        and context.phase_kind == PhaseKind.EVALUATION
+        and result.objectives_met
+    ):
+        last_close = account_in.trades[-1].close_ts if account_in.trades else account_in.as_of_ts
+        pass_ts = max(last_close, account_in.started_ts)
+        return Outcome(pass_at=from_ts(pass_ts), record_until_ts=pass_ts)
+    return Outcome()
+
+
+def _advance_function():
+    """`evaluations.services.accounts.advance_to_next_phase` when that module provides it."""
+    try:
+        module = importlib.import_module("evaluations.services.accounts")
+    except ImportError:
+        return None
+    return getattr(module, "advance_to_next_phase", None)
+
+
+def apply_status(account: TradingAccount, outcome: Outcome) -> TradingAccount | None:
+    """Run the lifecycle transition `outcome` asks for on a locked account.
+
+    Returns the next phase's account when a pass opened one. Call inside the evaluation's
+    transaction, with `account` loaded `select_for_update`.
+    """
+    if outcome.fail_by is not None and account.status in OPEN:
+        breach = outcome.fail_by
+        at = max(from_ts(breach.ts), account.started_at)
+        account.mark_failed(at=at, reason=breach.message[:255])
+        account._change_reason = f"Failed by the risk engine: {breach.code}"
+        account.save()
+        return None
+    if outcome.pass_at is not None and account.status == AccountStatus.ACTIVE:
+        account.mark_passed(at=max(outcome.pass_at, account.started_at))
+        account._change_reason = "Passed: every objective met"
+        account.save()
+        advance = _advance_function()
+        if account.phase.auto_advance and advance is not None and account.phase.next_phase:
+            return advance(account, by=None)
+    return None
