@@ -1,10 +1,10 @@
-"""The site root. The trader portal issue replaces this with the portal's own URLs."""
+"""The site root: the trader portal, plus the liveness probe."""
 
-from django.urls import path
+from django.urls import include, path
 
 from config import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("evaluations.urls")),
 ]

@@ -12,5 +12,7 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("payouts/", include("payouts.urls")),
+    path("staff/", include("reports.urls")),
     path("", include("config.home_urls")),
 ]

@@ -1,12 +1,5 @@
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.is_staff:
-        return redirect("admin:index")
-    return redirect("admin:index")
+from django.http import HttpRequest, JsonResponse
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
