@@ -1,0 +1,188 @@
+"""Payouts in the back office: read-only records, and actions that call `payouts.services`
+(the same write paths as the finance queue)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.utils import timezone
+
+from accounts.admin import AuditedAdmin
+
+from . import services
+from .models import (
+    APPROVE_PERMISSION,
+    EXPORT_PERMISSION,
+    PAY_PERMISSION,
+    PayoutRequest,
+    PayoutStatus,
+    PayoutTransition,
+)
+
+
+class PayoutActionForm(ActionForm):
+    note = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Reason / payment reference",
+        help_text="Reject: the reason shown to the trader. Mark paid: the payment reference.",
+    )
+
+
+class PayoutTransitionInline(admin.TabularInline):
+    model = PayoutTransition
+    extra = 0
+    can_delete = False
+    fields = ("at", "action", "from_status", "to_status", "by", "note", "notified_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PayoutRequest)
+class PayoutRequestAdmin(AuditedAdmin):
+    action_form = PayoutActionForm
+    actions = ("approve_selected", "reject_selected", "mark_paid_selected", "export_paid_csv")
+    inlines = (PayoutTransitionInline,)
+    list_display = (
+        "id",
+        "account",
+        "requested_by",
+        "amount",
+        "trader_share",
+        "currency",
+        "status",
+        "requested_at",
+        "approvals",
+        "paid_at",
+        "payment_reference",
+    )
+    list_filter = ("status", "currency", "requested_at", "paid_at")
+    search_fields = ("account__login", "requested_by__email", "payment_reference")
+    list_select_related = (
+        "account",
+        "account__program",
+        "requested_by",
+        "first_approved_by",
+        "approved_by",
+    )
+    date_hierarchy = "requested_at"
+    readonly_fields = tuple(
+        f.name for f in PayoutRequest._meta.concrete_fields if f.name not in ("id",)
+    )
+
+    @admin.display(description="Approvals")
+    def approvals(self, obj: PayoutRequest) -> str:
+        approvers = (obj.first_approved_by, obj.approved_by)
+        return ", ".join(str(u) for u in approvers if u is not None) or "—"
+
+    # Records change only through the actions (services); never added, edited or deleted here.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm(APPROVE_PERMISSION)
+
+    def has_pay_permission(self, request) -> bool:
+        return request.user.has_perm(PAY_PERMISSION)
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm(EXPORT_PERMISSION)
+
+    def _each(self, request, queryset, action, done: str) -> None:
+        succeeded = 0
+        for payout_id in queryset.order_by("pk").values_list("pk", flat=True):
+            try:
+                action(payout_id)
+            except (services.PayoutError, PermissionDenied) as exc:
+                self.message_user(request, f"Payout #{payout_id}: {exc}", messages.ERROR)
+            else:
+                succeeded += 1
+        if succeeded:
+            self.message_user(request, f"{succeeded} payout(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Approve selected requests", permissions=["approve"])
+    def approve_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda pk: services.approve_payout(pk, by=request.user),
+            "approved (or first approval recorded)",
+        )
+
+    @admin.action(description="Reject selected requests (reason below)", permissions=["approve"])
+    def reject_selected(self, request, queryset):
+        reason = request.POST.get("note", "").strip()
+        if not reason:
+            self.message_user(request, "Type the reason for the trader first.", messages.ERROR)
+            return
+        self._each(
+            request,
+            queryset,
+            lambda pk: services.reject_payout(pk, by=request.user, reason=reason),
+            "rejected",
+        )
+
+    @admin.action(description="Mark selected paid (payment reference below)", permissions=["pay"])
+    def mark_paid_selected(self, request, queryset):
+        reference = request.POST.get("note", "").strip()
+        if not reference:
+            self.message_user(request, "Type the payment reference first.", messages.ERROR)
+            return
+        self._each(
+            request,
+            queryset,
+            lambda pk: services.mark_payout_paid(pk, by=request.user, reference=reference),
+            "marked paid",
+        )
+
+    @admin.action(description="Export selected paid requests as CSV", permissions=["export"])
+    def export_paid_csv(self, request, queryset):
+        payouts = (
+            queryset.filter(status=PayoutStatus.PAID)
+            .select_related("account", "account__trader", "account__trader__trader_profile")
+            .order_by("paid_at", "pk")
+        )
+        body = services.export_paid_payouts_csv(payouts, by=request.user)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="payouts-paid-{stamp}.csv"'
+        return response
+
+
+@admin.register(PayoutTransition)
+class PayoutTransitionAdmin(admin.ModelAdmin):
+    list_display = ("payout", "action", "from_status", "to_status", "by", "at", "notified_at")
+    list_filter = ("action", "at")
+    search_fields = ("payout__account__login", "by__email", "note")
+    list_select_related = ("payout", "payout__account", "by")
+    readonly_fields = (
+        "payout",
+        "action",
+        "from_status",
+        "to_status",
+        "by",
+        "at",
+        "note",
+        "notified_at",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,260 @@
+"""Payout requests on funded accounts and the audit log of every transition.
+
+The lifecycle (django-fsm-2, protected): requested → approved → paid, or rejected / cancelled.
+Write it only through `payouts.services`; the database refuses what must never exist (two open
+requests on one account, non-positive amounts, an approval by the requester, a payment without
+approval or reference).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django_fsm import FSMField, FSMModelMixin, transition
+from simple_history.models import HistoricalRecords
+
+from evaluations.models import BalanceOperation, TradingAccount
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+APPROVE_PERMISSION = "payouts.approve_payoutrequest"
+PAY_PERMISSION = "payouts.pay_payoutrequest"
+EXPORT_PERMISSION = "payouts.export_payoutrequest"
+VIEW_PERMISSION = "payouts.view_payoutrequest"
+
+
+class PayoutStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    APPROVED = "approved", "Approved"
+    PAID = "paid", "Paid"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_STATUSES = (PayoutStatus.REQUESTED, PayoutStatus.APPROVED)
+
+
+def _is_requester(payout: "PayoutRequest", user) -> bool:
+    return user.is_authenticated and user.pk == payout.requested_by_id
+
+
+def _may_approve(payout: "PayoutRequest", user) -> bool:
+    """Four-eyes: finance permission and never the requester."""
+    return user.has_perm(APPROVE_PERMISSION) and not _is_requester(payout, user)
+
+
+def _may_pay(payout: "PayoutRequest", user) -> bool:
+    return user.has_perm(PAY_PERMISSION) and not _is_requester(payout, user)
+
+
+class PayoutRequest(FSMModelMixin, models.Model):
+    """A trader's request to be paid their share of a funded account's profit.
+
+    `amount` is the gross profit withdrawn from the account when paid (≤ `eligible_amount`,
+    the profit when requested); the trader receives `trader_share` = ⌊amount × split⌋.
+    """
+
+    account = models.ForeignKey(
+        TradingAccount, on_delete=models.PROTECT, related_name="payout_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payout_requests"
+    )
+    status = FSMField(
+        max_length=10,
+        choices=PayoutStatus.choices,
+        default=PayoutStatus.REQUESTED,
+        protected=True,
+    )
+    currency = models.CharField(max_length=3)
+    eligible_amount = models.DecimalField(**MONEY, help_text="Profit when requested")
+    amount = models.DecimalField(**MONEY, help_text="Gross profit withdrawn when paid")
+    split_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    trader_share = models.DecimalField(**MONEY, help_text="What the trader receives")
+    cycle_start = models.DateTimeField(help_text="Start of the payout cycle this request closes")
+    requested_at = models.DateTimeField(default=timezone.now)
+
+    first_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="First of two approvers (above the second-approver threshold)",
+    )
+    first_approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who rejected or cancelled",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
+    payment_reference = models.CharField(max_length=128, blank=True)
+    withdrawal = models.OneToOneField(
+        BalanceOperation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payout_request",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+        permissions = [
+            ("approve_payoutrequest", "Can approve or reject payout requests"),
+            ("pay_payoutrequest", "Can mark approved payout requests paid"),
+            ("export_payoutrequest", "Can export paid payout requests for the payment run"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(status__in=["requested", "approved"]),
+                name="payout_one_open_request_per_account",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payout_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__lte=F("eligible_amount")), name="payout_amount_within_eligible"
+            ),
+            models.CheckConstraint(
+                condition=Q(trader_share__gte=0) & Q(trader_share__lte=F("amount")),
+                name="payout_trader_share_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(split_percent__gte=0) & Q(split_percent__lte=100),
+                name="payout_split_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("requested_by")),
+                name="payout_approver_not_requester",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_approved_by__isnull=True)
+                | (
+                    ~Q(first_approved_by=F("requested_by"))
+                    & (Q(approved_by__isnull=True) | ~Q(approved_by=F("first_approved_by")))
+                ),
+                name="payout_two_distinct_approvers",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["approved", "paid"])
+                | (Q(approved_by__isnull=False) & Q(approved_at__isnull=False)),
+                name="payout_approved_has_approver",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid")
+                | (
+                    Q(paid_at__isnull=False)
+                    & Q(paid_by__isnull=False)
+                    & ~Q(payment_reference="")
+                    & Q(withdrawal__isnull=False)
+                ),
+                name="payout_paid_has_reference_and_withdrawal",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="payout_rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Payout #{self.pk} {self.trader_share} {self.currency} on {self.account.login} "
+            f"({self.get_status_display()})"
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    # Transitions: the services lock the row, check the business rules, then call these.
+    @transition(
+        field=status,
+        source=PayoutStatus.REQUESTED,
+        target=PayoutStatus.APPROVED,
+        permission=_may_approve,
+    )
+    def approve(self, by, at) -> None:
+        self.approved_by = by
+        self.approved_at = at
+
+    @transition(
+        field=status,
+        source=list(OPEN_STATUSES),
+        target=PayoutStatus.REJECTED,
+        permission=APPROVE_PERMISSION,
+    )
+    def reject(self, by, at, reason: str) -> None:
+        self.decided_by = by
+        self.decided_at = at
+        self.rejection_reason = reason
+
+    @transition(
+        field=status,
+        source=PayoutStatus.REQUESTED,
+        target=PayoutStatus.CANCELLED,
+        permission=_is_requester,
+    )
+    def cancel(self, by, at) -> None:
+        self.decided_by = by
+        self.decided_at = at
+
+    @transition(
+        field=status,
+        source=PayoutStatus.APPROVED,
+        target=PayoutStatus.PAID,
+        permission=_may_pay,
+    )
+    def mark_paid(self, by, at, reference: str, withdrawal: BalanceOperation) -> None:
+        self.paid_by = by
+        self.paid_at = at
+        self.payment_reference = reference
+        self.withdrawal = withdrawal
+
+
+class PayoutAction(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    FIRST_APPROVAL = "first_approval", "First approval (1 of 2)"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+    PAID = "paid", "Paid"
+
+
+class PayoutTransition(models.Model):
+    """One audited step of a payout request: who, when, from, to, why."""
+
+    payout = models.ForeignKey(PayoutRequest, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=16, choices=PayoutAction.choices)
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, choices=PayoutStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True, help_text="Why: rejection reason, payment reference…")
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the email about this step left (sent once)"
+    )
+
+    class Meta:
+        ordering = ["payout", "at", "id"]
+        constraints = [
+            # Each step happens at most once per request, whatever the timing.
+            models.UniqueConstraint(fields=["payout", "action"], name="payout_transition_once"),
+        ]
+
+    def __str__(self) -> str:
+        steps = f"{self.from_status or '∅'} → {self.to_status}"
+        return f"#{self.payout_id} {steps} by {self.by_id} at {self.at:%Y-%m-%d %H:%M}"

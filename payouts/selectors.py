@@ -1,0 +1,230 @@
+"""Read paths for payouts: the ledger figures eligibility needs, and the querysets pages use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import TraderProfile
+from evaluations.models import BalanceOperation, Trade, TradingAccount
+from evaluations.rule_types import RuleCode, Severity
+from risk.models import Violation, ViolationStatus
+
+from .eligibility import ZERO, Eligibility, PayoutFacts, payout_eligibility
+from .models import APPROVE_PERMISSION, OPEN_STATUSES, PAY_PERMISSION, PayoutRequest, PayoutStatus
+
+MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+
+
+def _sum_subquery(queryset: QuerySet, field: str) -> Coalesce:
+    summed = (
+        queryset.filter(account=OuterRef("pk"))
+        .order_by()
+        .values("account")
+        .annotate(total=Sum(field))
+        .values("total")
+    )
+    return Coalesce(
+        Subquery(summed, output_field=MONEY_FIELD), Value(ZERO), output_field=MONEY_FIELD
+    )
+
+
+def account_balance(account_id: int) -> Decimal:
+    """Closed balance from the ledger, in one database aggregate:
+    balance = B0 + Σ trade net + Σ balance operations.
+
+    The money side reads the ledger itself rather than cached metrics, so a payout can never be
+    sized on figures older than the last import.
+    """
+    row = (
+        TradingAccount.objects.filter(pk=account_id)
+        .annotate(
+            trades_net=_sum_subquery(Trade.objects.all(), "net"),
+            operations=_sum_subquery(BalanceOperation.objects.all(), "amount"),
+        )
+        .values("initial_balance", "trades_net", "operations")
+        .get()
+    )
+    return row["initial_balance"] + row["trades_net"] + row["operations"]
+
+
+def account_profit(account: TradingAccount) -> Decimal:
+    """profit = balance − B0."""
+    return account_balance(account.pk) - account.initial_balance
+
+
+def payout_cycle_start(account: TradingAccount) -> dt.datetime:
+    """The cycle starts at the funded account's start, or at the last payment."""
+    last_paid = (
+        PayoutRequest.objects.filter(account=account, status=PayoutStatus.PAID)
+        .order_by("-paid_at")
+        .values_list("paid_at", flat=True)
+        .first()
+    )
+    return last_paid or account.started_at
+
+
+def trading_day(moment: dt.datetime, tz: str, reset_hour: int) -> dt.date:
+    """The trading day a moment belongs to: days run from `reset_hour` to `reset_hour`, local
+    wall-clock time in `tz` (so a DST change moves the UTC instant, not the local hour)."""
+    local = moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+    return (local - dt.timedelta(hours=reset_hour)).date()
+
+
+def cycle_daily_nets(account: TradingAccount, cycle_start: dt.datetime) -> tuple[Decimal, ...]:
+    """Net P&L per trading day (phase zone and reset hour) of trades closed since `cycle_start`."""
+    phase = account.phase
+    nets: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
+    rows = Trade.objects.filter(account=account, close_time__gte=cycle_start).values_list(
+        "close_time", "net"
+    )
+    for close_time, net in rows:
+        nets[trading_day(close_time, phase.reset_tz, phase.reset_hour)] += net
+    return tuple(nets[day] for day in sorted(nets))
+
+
+def payout_consistency_percent(account: TradingAccount) -> Decimal | None:
+    """The consistency rule of the account's rule set that gates payouts, if any."""
+    for rule in account.rule_set.rules.all():
+        if rule.code == RuleCode.CONSISTENCY and rule.params.get("applies_to") == "payout":
+            return Decimal(rule.params["percent"])
+    return None
+
+
+def open_hard_violation_codes(account: TradingAccount) -> tuple[str, ...]:
+    return tuple(
+        Violation.objects.filter(
+            account=account, severity=Severity.HARD, status=ViolationStatus.OPEN
+        )
+        .values_list("rule_code", flat=True)
+        .distinct()
+    )
+
+
+def has_open_request(account: TradingAccount) -> bool:
+    return PayoutRequest.objects.filter(account=account, status__in=OPEN_STATUSES).exists()
+
+
+def _kyc_status(account: TradingAccount) -> str | None:
+    try:
+        return account.trader.trader_profile.kyc_status
+    except TraderProfile.DoesNotExist:
+        return None
+
+
+def payout_facts(account: TradingAccount, as_of: dt.datetime | None = None) -> PayoutFacts:
+    """Gather what `payout_eligibility` decides on, from the database."""
+    phase = account.phase
+    cycle_start = payout_cycle_start(account)
+    consistency = payout_consistency_percent(account)
+    return PayoutFacts(
+        as_of=as_of or timezone.now(),
+        account_status=account.status,
+        phase_kind=phase.kind,
+        kyc_status=_kyc_status(account),
+        cycle_start=cycle_start,
+        cycle_days=phase.payout_cycle_days or 0,
+        open_hard_violations=open_hard_violation_codes(account),
+        profit=account_profit(account),
+        min_payout=phase.min_payout,
+        split_percent=phase.profit_split if phase.profit_split is not None else ZERO,
+        has_open_request=has_open_request(account),
+        consistency_percent=consistency,
+        cycle_daily_nets=cycle_daily_nets(account, cycle_start) if consistency else (),
+        tz=phase.reset_tz,
+    )
+
+
+def account_eligibility(account: TradingAccount, as_of: dt.datetime | None = None) -> Eligibility:
+    return payout_eligibility(payout_facts(account, as_of))
+
+
+def accounts_for_payout(trader) -> QuerySet[TradingAccount]:
+    """The trader's funded-phase accounts, with what eligibility reads."""
+    return (
+        TradingAccount.objects.filter(trader=trader, phase__kind="funded")
+        .select_related("phase", "program", "rule_set", "trader__trader_profile")
+        .prefetch_related("rule_set__rules")
+        .order_by("login")
+    )
+
+
+def account_for_payout(trader, login: str) -> TradingAccount:
+    """One of the trader's funded accounts by login (DoesNotExist for anyone else's)."""
+    return accounts_for_payout(trader).get(login=login)
+
+
+def payouts_with_people() -> QuerySet[PayoutRequest]:
+    return PayoutRequest.objects.select_related(
+        "account",
+        "account__program",
+        "account__trader",
+        "requested_by",
+        "first_approved_by",
+        "approved_by",
+        "decided_by",
+        "paid_by",
+    )
+
+
+def payouts_of_trader(trader) -> QuerySet[PayoutRequest]:
+    return payouts_with_people().filter(account__trader=trader)
+
+
+def payout_for_viewer(user, payout_id: int) -> PayoutRequest:
+    """A payout the user may see: their own account's, or any for staff with the view
+    permission. Raises PayoutRequest.DoesNotExist otherwise (the view answers 404)."""
+    queryset = payouts_with_people().prefetch_related("transitions__by")
+    if not user.has_perm("payouts.view_payoutrequest"):
+        queryset = queryset.filter(account__trader=user)
+    return queryset.get(pk=payout_id)
+
+
+def payout_queue(status: str | None = None) -> QuerySet[PayoutRequest]:
+    """The finance queue: open requests oldest first, or one status."""
+    queryset = payouts_with_people().select_related("account__trader__trader_profile")
+    if status:
+        return queryset.filter(status=status).order_by("requested_at", "id")
+    return queryset.filter(status__in=OPEN_STATUSES).order_by("requested_at", "id")
+
+
+def paid_payouts(
+    paid_from: dt.datetime | None = None, paid_to: dt.datetime | None = None
+) -> QuerySet[PayoutRequest]:
+    """Paid requests for the payment-run export, oldest payment first."""
+    queryset = payouts_with_people().select_related("account__trader__trader_profile")
+    queryset = queryset.filter(status=PayoutStatus.PAID)
+    if paid_from:
+        queryset = queryset.filter(paid_at__gte=paid_from)
+    if paid_to:
+        queryset = queryset.filter(paid_at__lt=paid_to)
+    return queryset.order_by("paid_at", "id")
+
+
+def allowed_actions(payout: PayoutRequest, user) -> frozenset[str]:
+    """The buttons a user sees on a request (the services decide again when one is pressed)."""
+    actions = set()
+    is_requester = user.pk == payout.requested_by_id
+    if is_requester and payout.status == PayoutStatus.REQUESTED:
+        actions.add("cancel")
+    if user.has_perm(APPROVE_PERMISSION) and payout.is_open:
+        actions.add("reject")
+        if (
+            payout.status == PayoutStatus.REQUESTED
+            and not is_requester
+            and user.pk != payout.first_approved_by_id
+        ):
+            actions.add("approve")
+    if (
+        user.has_perm(PAY_PERMISSION)
+        and payout.status == PayoutStatus.APPROVED
+        and not is_requester
+    ):
+        actions.add("pay")
+    return frozenset(actions)

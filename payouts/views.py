@@ -1,0 +1,229 @@
+"""Payout pages: the trader's request flow and the finance queue. Thin: parse, call a service or
+selector, render. Business rules live in `payouts.services` and `payouts.eligibility`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from evaluations.models import TradingAccount
+from evaluations.views.access import portal_view
+
+from . import selectors, services
+from .eligibility import trader_share
+from .forms import ExportForm, PayForm, PayoutAmountForm, RejectForm
+from .models import EXPORT_PERMISSION, VIEW_PERMISSION, PayoutRequest, PayoutStatus
+
+
+def _back(request, payout_id: int):
+    """Return to the page the action came from (the queue or the detail page)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("payouts:detail", pk=payout_id)
+
+
+@portal_view
+def index(request):
+    """The trader's funded accounts with what stands between them and a payout, and their
+    requests; staff who can see payouts get a link to the queue."""
+    rows = [
+        (account, selectors.account_eligibility(account))
+        for account in selectors.accounts_for_payout(request.user)
+    ]
+    context = {
+        "rows": rows,
+        "payouts": selectors.payouts_of_trader(request.user),
+        "can_see_queue": request.user.has_perm(VIEW_PERMISSION),
+        "tz_name": str(request.trader_tz),
+    }
+    return render(request, "payouts/index.html", context)
+
+
+@portal_view
+def account_payout(request, login: str):
+    """Eligibility with every reason, then amount → confirm (split and share shown) → request."""
+    try:
+        account = selectors.account_for_payout(request.user, login)
+    except TradingAccount.DoesNotExist as exc:
+        raise Http404("No such funded account") from exc
+    eligibility = selectors.account_eligibility(account)
+    form = PayoutAmountForm(
+        request.POST or None,
+        eligible_amount=eligibility.eligible_amount,
+        initial={"amount": eligibility.eligible_amount},
+    )
+    context = {
+        "account": account,
+        "eligibility": eligibility,
+        "balance": account.initial_balance + eligibility.profit,
+        "form": form,
+        "tz_name": str(request.trader_tz),
+    }
+    if request.method == "POST" and eligibility.eligible and form.is_valid():
+        amount = form.cleaned_data["amount"]
+        if request.POST.get("confirm") != "yes":
+            context["amount"] = amount
+            context["share"] = trader_share(amount, eligibility.split_percent)
+            return render(request, "payouts/confirm.html", context)
+        try:
+            payout = services.request_payout(account, by=request.user, amount=amount)
+        except services.PayoutError as exc:
+            messages.error(request, str(exc))
+            return redirect("payouts:account", login=login)
+        messages.success(
+            request,
+            f"Payout #{payout.pk} requested: you will receive {payout.trader_share} "
+            f"{payout.currency} once finance has approved and paid it.",
+        )
+        return redirect("payouts:detail", pk=payout.pk)
+    return render(request, "payouts/account.html", context)
+
+
+@portal_view
+def detail(request, pk: int):
+    """One request: amounts, status, the rejection reason, its audit trail and, for whoever
+    may act on it, the buttons."""
+    try:
+        payout = selectors.payout_for_viewer(request.user, pk)
+    except PayoutRequest.DoesNotExist as exc:
+        raise Http404("No such payout") from exc
+    context = {
+        "payout": payout,
+        "actions": selectors.allowed_actions(payout, request.user),
+        "reject_form": RejectForm(),
+        "pay_form": PayForm(),
+        "tz_name": str(request.trader_tz),
+    }
+    return render(request, "payouts/detail.html", context)
+
+
+def _act(request, pk: int, action, success: str):
+    try:
+        payout = action()
+    except PayoutRequest.DoesNotExist as exc:
+        raise Http404("No such payout") from exc
+    except services.PayoutError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success.format(payout=payout))
+    return _back(request, pk)
+
+
+@require_POST
+@login_required
+def cancel(request, pk: int):
+    _own_or_404(request.user, pk)
+    return _act(
+        request,
+        pk,
+        lambda: services.cancel_payout(pk, by=request.user),
+        "Payout request #{payout.pk} cancelled.",
+    )
+
+
+def _own_or_404(user, pk: int) -> None:
+    """Traders only ever learn about their own requests."""
+    if not selectors.payouts_of_trader(user).filter(pk=pk).exists() and not user.has_perm(
+        VIEW_PERMISSION
+    ):
+        raise Http404("No such payout")
+
+
+@require_POST
+@login_required
+def approve(request, pk: int):
+    _own_or_404(request.user, pk)
+    return _act(
+        request,
+        pk,
+        lambda: services.approve_payout(pk, by=request.user),
+        "Payout #{payout.pk}: {payout.get_status_display} — approval recorded.",
+    )
+
+
+@require_POST
+@login_required
+def reject(request, pk: int):
+    _own_or_404(request.user, pk)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A rejection needs a reason the trader will read.")
+        return _back(request, pk)
+    return _act(
+        request,
+        pk,
+        lambda: services.reject_payout(pk, by=request.user, reason=form.cleaned_data["reason"]),
+        "Payout #{payout.pk} rejected.",
+    )
+
+
+@require_POST
+@login_required
+def pay(request, pk: int):
+    _own_or_404(request.user, pk)
+    form = PayForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Marking paid needs the payment reference.")
+        return _back(request, pk)
+    return _act(
+        request,
+        pk,
+        lambda: services.mark_payout_paid(
+            pk, by=request.user, reference=form.cleaned_data["reference"]
+        ),
+        "Payout #{payout.pk} marked paid ({payout.payment_reference}).",
+    )
+
+
+@never_cache
+@login_required
+@permission_required(VIEW_PERMISSION, raise_exception=True)
+def queue(request):
+    """The finance queue: open requests oldest first (or one status), with their actions."""
+    status = request.GET.get("status") or None
+    if status not in (None, *PayoutStatus.values):
+        status = None
+    payouts = list(selectors.payout_queue(status)[:200])
+    rows = [(payout, selectors.allowed_actions(payout, request.user)) for payout in payouts]
+    context = {
+        "rows": rows,
+        "status": status,
+        "statuses": PayoutStatus.choices,
+        "pay_form": PayForm(),
+        "reject_form": RejectForm(),
+        "export_form": ExportForm(),
+        "can_export": request.user.has_perm(EXPORT_PERMISSION),
+    }
+    return render(request, "payouts/queue.html", context)
+
+
+def _utc_midnight(day: dt.date | None) -> dt.datetime | None:
+    return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC) if day else None
+
+
+@never_cache
+@login_required
+@permission_required(EXPORT_PERMISSION, raise_exception=True)
+def export_csv(request):
+    """Paid requests as CSV for the payment run (optionally paid in [from, to) UTC dates)."""
+    form = ExportForm(request.GET)
+    paid_from = paid_to = None
+    if form.is_valid():
+        paid_from = _utc_midnight(form.cleaned_data["paid_from"])
+        paid_to = _utc_midnight(form.cleaned_data["paid_to"])
+    body = services.export_paid_payouts_csv(
+        selectors.paid_payouts(paid_from, paid_to), by=request.user
+    )
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="payouts-paid-{stamp}.csv"'
+    return response
