@@ -163,3 +163,86 @@ def _eager_tasks_by_default() -> None:
     from config.celery import app
 
     app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"} & fixtures
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests (real worker, threads, browser) flush every table when they end,
+    which would also delete what the migrations created (staff role groups, periodic tasks).
+    Mark them for a serialized rollback, so the database content after migrations is
+    serialized once at setup; `pytest_runtest_teardown` below restores it after each flush,
+    so whatever runs next (also under xdist, in any order) finds it."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        if _is_transactional(item) and "serialized_rollback" not in kwargs:
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    result = yield
+    if _is_transactional(item):
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            with item.config.stash[blocking_manager_key].unblock():
+                connection.creation.deserialize_db_from_string(contents)
+    return result
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # Factories set a password on every user; PBKDF2 would make factory-heavy tests crawl.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def chromium(live_server) -> Iterator:
+    """Debian's headless chromium driven by Playwright, for browser tests against live_server.
+
+    Started per test and only after the live server (so after the test database is ready):
+    Playwright runs an event loop in this thread, and pytest-django must restore a
+    transactional test's serialized data before that loop starts.
+    """
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -38,7 +38,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     def roles(self, create, extracted, **kwargs):
         if create and extracted:
             self.is_staff = True
-            self.save(update_fields=["is_staff"])
+            self.save(update_fields=["is_staff", "password"])
             for name in extracted:
                 self.groups.add(Group.objects.get(name=name))
         elif create:
