@@ -6,5 +6,7 @@ from config import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages that declare none (admin, error pages).
+    path("favicon.ico", views.favicon),
     path("", include("evaluations.urls")),
 ]

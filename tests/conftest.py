@@ -191,7 +191,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     result = yield
-    if _is_transactional(item):
+    # After the last test the test database is already gone (nextitem is None).
+    if nextitem is not None and _is_transactional(item):
         from django.db import connection
         from pytest_django.plugin import blocking_manager_key
 
@@ -246,3 +247,22 @@ def chromium(live_server) -> Iterator:
             yield browser
         finally:
             browser.close()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    db = settings.DATABASES["default"]
+    return [
+        f"propdesk: database {db['ENGINE'].rsplit('.', 1)[-1]} at {db.get('HOST') or '-'}, "
+        f"broker {settings.CELERY_BROKER_URL} (tests marked `worker` use a live Celery worker)"
+    ]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    passed = terminalreporter.stats.get("passed", [])
+    live = [r for r in passed if r.when == "call" and "worker" in r.keywords]
+    browser = [r for r in passed if r.when == "call" and "e2e" in r.keywords]
+    db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    terminalreporter.write_line(
+        f"propdesk: ran on {db}; {len(live)} tests passed against a live Celery worker on "
+        f"{settings.CELERY_BROKER_URL}; {len(browser)} browser tests passed in chromium"
+    )

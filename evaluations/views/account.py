@@ -46,7 +46,7 @@ def account_detail(request, login: str):
         "limits": panels.limits(account, metrics, now) if account.is_open else None,
         "stats": panels.statistics(metrics),
         "progression": panels.progression(account),
-        "payouts": panels.payout_info(account, metrics),
+        "eligibility": panels.payout_eligibility(account),
         "failing": failing,
         "warnings": [v for v in violations if v.severity == "soft"],
         "figures": figures,

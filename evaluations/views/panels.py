@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from evaluations.models import AccountStatus, PhaseKind, TradingAccount
 from evaluations.rule_types import RuleCode
@@ -201,26 +201,10 @@ def progression(account: TradingAccount) -> Progression | None:
     return Progression(account.ended_at, following, under_review, final)
 
 
-@dataclass(frozen=True)
-class PayoutInfo:
-    profit: Decimal
-    split: Decimal  # percent
-    trader_share: Decimal  # profit × split, rounded down to the cent; 0 without profit
-    cycle_days: int
-    min_payout: Decimal
-
-
-def payout_info(account: TradingAccount, metrics: AccountMetrics | None) -> PayoutInfo | None:
-    """Information only: the funded account's profit and its phase's payout terms."""
-    phase = account.phase
-    if phase.kind != PhaseKind.FUNDED or phase.profit_split is None:
+def payout_eligibility(account: TradingAccount):
+    """A funded account's payout eligibility with every reason (payouts.eligibility), or None."""
+    if account.phase.kind != PhaseKind.FUNDED:
         return None
-    profit = metrics.balance - account.initial_balance if metrics is not None else Decimal("0")
-    share = (
-        (profit * phase.profit_split / HUNDRED).quantize(CENT, rounding=ROUND_DOWN)
-        if profit > 0
-        else Decimal("0.00")
-    )
-    return PayoutInfo(
-        profit, phase.profit_split, share, phase.payout_cycle_days or 0, phase.min_payout
-    )
+    from payouts.selectors import account_eligibility
+
+    return account_eligibility(account)

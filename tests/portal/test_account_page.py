@@ -115,14 +115,16 @@ def test_failed_account_shows_a_failure_snapshot_with_its_numbers(trader_client,
     assert "Limits today" not in html  # a closed book has no limits to watch
 
 
-def test_funded_account_shows_payout_information_without_links(trader_client, accounts):
+def test_funded_account_shows_payout_eligibility_with_reasons_and_the_way_to_request(
+    trader_client, accounts
+):
     html = _page(trader_client, "7000005")
     panel = html.split('id="payouts-title"')[1].split("</section>")[0]
     assert "2,250.00 USD" in panel  # profit
-    assert "80%" in panel and "1,800.00 USD" in panel  # split and the trader's share
-    assert "every 14 days" in panel
-    assert "Payout requests open with the payouts feature" in panel
-    assert "<a " not in panel and "<form" not in panel and "<button" not in panel
+    assert "80%" in panel  # split
+    assert 'data-testid="eligibility-checks"' in panel
+    assert 'data-check="kyc"' in panel and 'data-check="profit"' in panel
+    assert reverse("payouts:account", args=["7000005"]) in panel
 
 
 def test_evaluation_account_has_no_payouts_panel(trader_client, accounts):

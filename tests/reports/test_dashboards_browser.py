@@ -40,8 +40,7 @@ def staff_page(page, live_server, client, demo_firm):
     errors: list[str] = []
 
     def on_console(msg) -> None:
-        # The browser asks for /favicon.ico by itself; the site has none (not a page error).
-        if msg.type == "error" and not msg.location.get("url", "").endswith("/favicon.ico"):
+        if msg.type == "error":
             errors.append(f"{msg.text} ({msg.location.get('url')})")
 
     page.on("console", on_console)
