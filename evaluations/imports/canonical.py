@@ -92,68 +92,79 @@ def _login_getter(index: dict[str, int], ctx: ParseContext):
     return login
 
 
-def parse_trades(stream: TextIO, ctx: ParseContext) -> Iterator[TradeRow | RowError]:
-    """Yield a `TradeRow` or a `RowError` per data line of a canonical trades CSV."""
-    reader = csv.reader(stream)
-    index, width = _header(reader, TRADE_REQUIRED, "canonical trades CSV")
-    login_of = _login_getter(index, ctx)
-    i_ticket, i_symbol, i_side, i_volume = (index[c] for c in TRADE_REQUIRED[:4])
-    i_ot, i_op, i_ct, i_cp, i_profit = (index[c] for c in TRADE_REQUIRED[4:])
-    i_comm, i_swap, i_fees = (index.get(c) for c in ("commission", "swap", "fees"))
-    tz = ctx.tz
-    sides = _SIDES
-    # Absent optional columns read the empty cell appended to every row (index `width`).
-    numbers_of = itemgetter(
-        i_volume,
-        i_op,
-        i_cp,
-        *(width if i is None else i for i in (i_comm, i_swap, i_fees)),
-        i_profit,
-    )
-    numbers_ok = _NUMBERS.fullmatch
+class TradeLayout:
+    """A canonical trades header's column positions, and the per-row parser over them."""
 
-    def numbers_one_by_one(cells: list[str]) -> list[Decimal]:
+    def __init__(self, reader, ctx: ParseContext) -> None:
+        index, width = _header(reader, TRADE_REQUIRED, "canonical trades CSV")
+        self.index, self.width, self.tz = index, width, ctx.tz
+        self.login_of = _login_getter(index, ctx)
+        self.i_account = index.get("account")
+        self.i_ticket, self.i_symbol, self.i_side, self.i_volume = (
+            index[c] for c in TRADE_REQUIRED[:4]
+        )
+        self.i_ot, self.i_op, self.i_ct, self.i_cp, self.i_profit = (
+            index[c] for c in TRADE_REQUIRED[4:]
+        )
+        self.i_comm, self.i_swap, self.i_fees = (
+            index.get(c) for c in ("commission", "swap", "fees")
+        )
+        # Absent optional columns read the empty cell appended to every row (index `width`).
+        self.numbers_of = itemgetter(
+            self.i_volume,
+            self.i_op,
+            self.i_cp,
+            *(width if i is None else i for i in (self.i_comm, self.i_swap, self.i_fees)),
+            self.i_profit,
+        )
+
+    def _numbers_one_by_one(self, cells: list[str]) -> list[Decimal]:
         """The slow path, for the exact error: each number on its own."""
         values = [
-            plain_number(cells[i_volume], "volume", VOLUME),
-            plain_number(cells[i_op], "open_price", PRICE),
-            plain_number(cells[i_cp], "close_price", PRICE),
+            plain_number(cells[self.i_volume], "volume", VOLUME),
+            plain_number(cells[self.i_op], "open_price", PRICE),
+            plain_number(cells[self.i_cp], "close_price", PRICE),
         ]
-        for i, column in ((i_comm, "commission"), (i_swap, "swap"), (i_fees, "fees")):
+        for i, column in (
+            (self.i_comm, "commission"),
+            (self.i_swap, "swap"),
+            (self.i_fees, "fees"),
+        ):
             text = cells[i] if i is not None else ""
             values.append(plain_number(text, column, MONEY) if text else ZERO)
-        values.append(plain_number(cells[i_profit], "profit", MONEY))
+        values.append(plain_number(cells[self.i_profit], "profit", MONEY))
         return values
 
-    for cells in reader:
-        line = reader.line_num
+    def parse(self, cells: list[str], line: int) -> TradeRow | RowError | None:
+        """One data row: a `TradeRow`, a `RowError`, or None for a blank line."""
+        width = self.width
         if len(cells) != width and not _fits(cells, width):
             if not any(cell.strip() for cell in cells):
-                continue
-            yield RowError(line, "", f"expected {width} columns, found {len(cells)}")
-            continue
+                return None
+            return RowError(line, "", f"expected {width} columns, found {len(cells)}")
         cells.append("")
         try:
-            side = sides.get(cells[i_side]) or sides.get(cells[i_side].strip().lower())
+            side_text = cells[self.i_side]
+            side = _SIDES.get(side_text) or _SIDES.get(side_text.strip().lower())
             if side is None:
-                raise FieldError("side", f"side must be buy or sell, got {cells[i_side]!r}")
-            numbers = numbers_of(cells)
+                raise FieldError("side", f"side must be buy or sell, got {side_text!r}")
+            numbers = self.numbers_of(cells)
             # One regex over all seven numbers is the fast path of the bulk format.
-            if numbers_ok("\x00".join(numbers)):
+            if _NUMBERS.fullmatch("\x00".join(numbers)):
                 values = [Decimal(text) if text else ZERO for text in numbers]
             else:
-                values = numbers_one_by_one(cells)
+                values = self._numbers_one_by_one(cells)
             volume, open_price, close_price, commission, swap, fees, profit = values
             row = TradeRow(
                 line,
-                login_of(cells),
-                cells[i_ticket].strip(),
-                cells[i_symbol].strip(),
+                self.login_of(cells),
+                cells[self.i_ticket].strip(),
+                cells[self.i_symbol].strip(),
                 side,
                 volume,
-                iso_time(cells[i_ot], tz, "open_time"),
+                iso_time(cells[self.i_ot], self.tz, "open_time"),
                 open_price,
-                iso_time(cells[i_ct], tz, "close_time"),
+                iso_time(cells[self.i_ct], self.tz, "close_time"),
                 close_price,
                 commission,
                 swap,
@@ -162,9 +173,19 @@ def parse_trades(stream: TextIO, ctx: ParseContext) -> Iterator[TradeRow | RowEr
             )
             _check(row)
         except FieldError as exc:
-            yield RowError(line, exc.column, exc.reason)
-            continue
-        yield row
+            return RowError(line, exc.column, exc.reason)
+        return row
+
+
+def parse_trades(stream: TextIO, ctx: ParseContext) -> Iterator[TradeRow | RowError]:
+    """Yield a `TradeRow` or a `RowError` per data line of a canonical trades CSV."""
+    reader = csv.reader(stream)
+    layout = TradeLayout(reader, ctx)
+    parse = layout.parse
+    for cells in reader:
+        row = parse(cells, reader.line_num)
+        if row is not None:
+            yield row
 
 
 def parse_snapshots(stream: TextIO, ctx: ParseContext) -> Iterator[SnapshotRow | RowError]:

@@ -1,25 +1,27 @@
-"""PostgreSQL fast path: COPY rows into a temporary staging table, then one upsert.
+"""PostgreSQL fast path: COPY rows into a temporary staging table, then update + insert.
 
-    COPY staging FROM STDIN              -- psycopg 3 `cursor.copy()`, `write_row` per row
-    INSERT INTO target … SELECT … FROM staging
-    ON CONFLICT (account_id, key) DO UPDATE SET … WHERE (target.*) IS DISTINCT FROM (new.*)
-    RETURNING (xmax = 0) AS inserted     -- xmax = 0 only on rows this statement inserted
+    COPY staging FROM STDIN              -- text blocks (canonical CSV) or `write_row` per row
+    UPDATE target FROM staging WHERE same key AND (target.*) IS DISTINCT FROM (staged.*)
+    INSERT INTO target SELECT … FROM staging WHERE NOT EXISTS (same key in target)
 
-new = rows returned with inserted; updated = the others; unchanged = staged − new − updated
-(rows whose data did not differ are not touched and not returned).
+updated = rows the UPDATE returned, new = rows the INSERT returned, unchanged = staged − new −
+updated (rows whose data did not differ are not touched).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+
+from evaluations.models import TradingAccount
 
 from .rows import RowError
 from .specs import TableSpec, WriteResult
 
 # Identifiers in the SQL below come from the constant TableSpecs, never from input (S608).
 STAGING = "propdesk_import_staging"
+ACCOUNTS = TradingAccount._meta.db_table
 
 
 class CopyWriter:
@@ -48,6 +50,18 @@ class CopyWriter:
                 for row in rows:
                     write_row(row)
                     count += 1
+        self.staged = count
+
+    def stage_text(self, blocks: Iterable[tuple[str, int]]) -> None:
+        """COPY ready-made text-format blocks `(lines, row count)` into the staging table."""
+        names = ", ".join(("line", "account_id", self.spec.key_name, *self.spec.value_names))
+        count = 0
+        sql = f"COPY {STAGING} ({names}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            write = copy.write
+            for text, rows in blocks:
+                write(text)
+                count += rows
         self.staged = count
 
     def resolve_repeats(self, repeated: set[tuple[int, object]]) -> tuple[list[RowError], int]:
@@ -93,26 +107,45 @@ class CopyWriter:
         return errors, rejected
 
     def upsert(self, batch_id: int) -> WriteResult:
-        """Insert new keys, update keys whose data differ; one statement."""
-        spec, table = self.spec, self.spec.table
-        columns = ", ".join(("account_id", spec.key_name, *spec.value_names))
-        assignments = ", ".join(f"{name} = EXCLUDED.{name}" for name in spec.value_names)
-        current = ", ".join(f"{table}.{name}" for name in spec.value_names)
-        incoming = ", ".join(f"EXCLUDED.{name}" for name in spec.value_names)
-        sql = (
-            f"WITH up AS (INSERT INTO {table} ({columns}, import_batch_id) "  # noqa: S608
-            f"SELECT {columns}, %s FROM {STAGING} ORDER BY account_id, {spec.key_name} "
-            f"ON CONFLICT (account_id, {spec.key_name}) DO UPDATE SET {assignments}, "
-            f"import_batch_id = EXCLUDED.import_batch_id "
-            f"WHERE ({current}) IS DISTINCT FROM ({incoming}) "
-            f"RETURNING account_id, (xmax = 0) AS inserted) "
-            f"SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), "
-            f"array_agg(DISTINCT account_id) FROM up"
+        """Update keys whose data differ, then insert keys not in the table yet.
+
+        The INSERT is a plain anti-join (no speculative insertion per row); its
+        `ON CONFLICT DO NOTHING` only guards against a concurrent import of the same key,
+        whose row then counts as unchanged here.
+        """
+        spec, table, key = self.spec, self.spec.table, self.spec.key_name
+        columns = ", ".join(("account_id", key, *spec.value_names))
+        assignments = ", ".join(f"{name} = s.{name}" for name in spec.value_names)
+        current = ", ".join(f"t.{name}" for name in spec.value_names)
+        incoming = ", ".join(f"s.{name}" for name in spec.value_names)
+        update = (
+            f"WITH up AS (UPDATE {table} t SET {assignments}, "  # noqa: S608
+            f"import_batch_id = %s FROM {STAGING} s "
+            f"WHERE t.account_id = s.account_id AND t.{key} = s.{key} "
+            f"AND ({current}) IS DISTINCT FROM ({incoming}) RETURNING t.account_id) "
+            f"SELECT count(*), array_agg(DISTINCT account_id) FROM up"
+        )
+        insert = (
+            f"WITH ins AS (INSERT INTO {table} ({columns}, import_batch_id) "  # noqa: S608
+            f"SELECT {columns}, %s FROM {STAGING} s WHERE NOT EXISTS "
+            f"(SELECT FROM {table} t WHERE t.account_id = s.account_id AND t.{key} = s.{key}) "
+            f"ORDER BY account_id, {key} RETURNING account_id) "
+            f"SELECT count(*), array_agg(DISTINCT account_id) FROM ins"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [batch_id])
-            new, updated, account_ids = cursor.fetchone()
-        return WriteResult(new=new, updated=updated, account_ids=tuple(account_ids or ()))
+            cursor.execute(f"ANALYZE {STAGING}")
+            cursor.execute(update, [batch_id])
+            updated, updated_ids = cursor.fetchone()
+            try:
+                with transaction.atomic():
+                    cursor.execute(insert, [batch_id])
+            except IntegrityError:  # a concurrent import inserted one of our keys first
+                cursor.execute(
+                    insert.replace(" RETURNING ", " ON CONFLICT DO NOTHING RETURNING "), [batch_id]
+                )
+            new, new_ids = cursor.fetchone()
+        account_ids = sorted({*(updated_ids or ()), *(new_ids or ())})
+        return WriteResult(new=new, updated=updated, account_ids=tuple(account_ids))
 
     def close(self) -> None:
         with connection.cursor() as cursor:

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
-from . import canonical, ctrader, mt4, mt5, ninjatrader, tradovate
+from . import canonical, canonical_copy, ctrader, mt4, mt5, ninjatrader, tradovate
 from .detect import text_stream
 from .rows import ParseContext
 
 TEXT_PARSERS = {
-    "canonical": canonical.parse_trades,
+    "canonical": canonical_copy.TradeFile,
     "snapshots": canonical.parse_snapshots,
     "tradovate": tradovate.parse,
     "ctrader": ctrader.parse,

@@ -28,6 +28,11 @@ class RowError:
         return {"line": self.line, "column": self.column, "reason": self.reason}
 
 
+def unknown_account(line: int, login: str) -> RowError:
+    """The error of a row whose login matches no trading account."""
+    return RowError(line, "account", f"unknown account {login!r}")
+
+
 class FieldError(ValueError):
     """Raised by the value parsers; the parser turns it into a `RowError` for its line."""
 

@@ -31,7 +31,7 @@ from .detect import sniff
 from .hooks import enqueue_recompute
 from .orm_path import OrmWriter
 from .parsers import parsed_rows
-from .rows import ImportFileError, ParseContext, RowError
+from .rows import ImportFileError, ParseContext, RowError, unknown_account
 from .specs import SNAPSHOTS, TRADES, TableSpec
 from .values import zone
 
@@ -107,7 +107,12 @@ def _run(batch, spec: TableSpec, rows: Iterable, account, started: float) -> Imp
         try:
             # Resolve logins before COPY starts: no other query may run during a COPY.
             accounts = _account_ids(account)
-            writer.stage(_staged(rows, accounts, errors, repeated))
+            staged_text = getattr(rows, "staged_text", None)
+            if staged_text is not None and hasattr(writer, "stage_text"):
+                # Canonical CSV on PostgreSQL: rows go to COPY as text, no per-row objects.
+                writer.stage_text(staged_text(accounts, errors, repeated))
+            else:
+                writer.stage(_staged(rows, accounts, errors, repeated))
         except UnicodeDecodeError as exc:
             raise ImportFileError(
                 f"wrong encoding: the file is not valid {exc.encoding} ({exc.reason}); "
@@ -145,7 +150,7 @@ def _staged(rows: Iterable, accounts: dict[str, int], errors: list, repeated: se
             continue
         account_id = accounts.get(row.login)
         if account_id is None:
-            errors.append(RowError(row.line, "account", f"unknown account {row.login!r}"))
+            errors.append(unknown_account(row.line, row.login))
             continue
         key = (account_id, row.key())
         if key in seen:

@@ -71,7 +71,10 @@ class Side(models.TextChoices):
 class Trade(models.Model):
     """A closed position. Net = profit + commission + swap + fees (costs are negative)."""
 
-    account = models.ForeignKey(TradingAccount, on_delete=models.CASCADE, related_name="trades")
+    # No index of its own: the unique (account, ticket) constraint leads with the account.
+    account = models.ForeignKey(
+        TradingAccount, on_delete=models.CASCADE, related_name="trades", db_index=False
+    )
     ticket = models.CharField(max_length=64, help_text="Platform ticket, unique per account")
     symbol = models.CharField(max_length=32)
     side = models.CharField(max_length=4, choices=Side.choices)
@@ -89,8 +92,16 @@ class Trade(models.Model):
         output_field=models.DecimalField(**MONEY),
         db_persist=True,
     )
+    # Provenance only: no index and no database constraint (saves a trigger per imported
+    # row); Django still applies on_delete=SET_NULL when a batch is deleted through the ORM.
     import_batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="trades"
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="trades",
+        db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -102,11 +113,12 @@ class Trade(models.Model):
                 condition=models.Q(close_time__gte=F("open_time")), name="trade_closes_after_open"
             ),
         ]
-        indexes = [
-            models.Index(fields=["account", "close_time"]),
-            models.Index(fields=["account", "open_time"]),
-            models.Index(fields=["symbol", "open_time"]),
-        ]
+        # Kept few on purpose (each index is paid on every imported row): per-account reads
+        # go through (account, ticket) and (account, close_time). Firm-wide time-range scans
+        # (hedging, news, daily report) use a BRIN index on (open_time, close_time), tiny and
+        # cheap to maintain as trades arrive roughly in time order; it is PostgreSQL-only, so
+        # migration 0003_trade_lean_indexes creates it there and it is not declared here.
+        indexes = [models.Index(fields=["account", "close_time"])]
 
     def __str__(self) -> str:
         return f"#{self.ticket} {self.side} {self.volume} {self.symbol}"

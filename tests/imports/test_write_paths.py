@@ -2,6 +2,9 @@
 
 import pytest
 from django.conf import settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from evaluations.imports import service
 from evaluations.imports.orm_path import OrmWriter
@@ -72,3 +75,70 @@ def test_snapshots_upsert_on_both_paths(write_path, two_accounts, fixture_path):
 
     assert (again.rows_new, again.rows_unchanged) == (0, 3)
     assert EquitySnapshot.objects.count() == 3
+
+
+_NUMBER = st.decimals(min_value="-99999", max_value="99999", places=2).map(str)
+_PADDED = st.tuples(st.sampled_from(["", " "]), _NUMBER, st.sampled_from(["", " "])).map("".join)
+_TIME = st.sampled_from(
+    [
+        ("2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z"),
+        ("2026-03-02T10:00:00+01:00", "2026-03-02T12:00:00+01:00"),
+        ("2026-03-29T01:30:00+01:00", "2026-03-29T03:30:00+02:00"),  # across a DST change
+        ("2026-03-02 08:00:00", "2026-03-02 08:00:00"),  # naive: broker tz; zero duration
+    ]
+)
+_ROW = st.tuples(
+    st.text("ABCXYZ-09", min_size=1, max_size=8),
+    st.sampled_from(["buy", "sell", "BUY", " sell "]),
+    st.decimals(min_value="0.01", max_value="500", places=2).map(str),
+    _TIME,
+    _PADDED,
+    _PADDED,
+)
+
+
+def _stored() -> list[tuple]:
+    return sorted(
+        Trade.objects.values_list(
+            "account__login",
+            "ticket",
+            "side",
+            "volume",
+            "open_time",
+            "close_time",
+            "commission",
+            "profit",
+            "net",
+        )  # fmt: skip
+    )
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="compares the PostgreSQL COPY path to the ORM path")
+@examples(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(_ROW, min_size=1, max_size=6, unique_by=lambda r: r[0]))
+def test_copy_fast_path_and_orm_path_store_the_same_trades(
+    rows, two_accounts, tmp_path, monkeypatch
+):
+    header = "account,ticket,symbol,side,volume,open_time,open_price,close_time,close_price,"
+    text = (
+        header
+        + "commission,profit\n"
+        + "".join(
+            f"8100001,{ticket},EURUSD,{side},{volume},{opened},1.08,{closed},1.09,{commission},"
+            f"{profit}\n"
+            for ticket, side, volume, (opened, closed), commission, profit in rows
+        )
+    )
+    path = tmp_path / "t.csv"
+    path.write_text(text)
+    results = []
+    for writer in (service.CopyWriter, OrmWriter):
+        Trade.objects.all().delete()
+        monkeypatch.setattr(service, "CopyWriter", writer)
+        batch = service.import_file(path, broker_tz="Europe/Prague")
+        results.append(((batch.rows_new, batch.rows_rejected, batch.errors), _stored()))
+    monkeypatch.undo()
+
+    assert results[0] == results[1]
