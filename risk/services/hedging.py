@@ -20,7 +20,7 @@ from evaluations.rule_types import RuleCode
 from risk.engine.rules.hedging import scan_hedging
 from risk.engine.types import TradeIn
 
-from . import violations
+from . import dialect, loading_orm, violations
 from .money import sql_cents, sql_ts, sql_volume
 
 DEFAULT_DAYS = 3
@@ -53,10 +53,15 @@ def scan_recent_trades(
     if not watched:
         return []
     trades_by_account: dict[int, tuple[int, list[TradeIn]]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(_trades_sql(), [now - dt.timedelta(days=days)])
-        for account_id, trader_id, *fields in cursor.fetchall():
-            trades_by_account.setdefault(account_id, (trader_id, []))[1].append(TradeIn(*fields))
+    since = now - dt.timedelta(days=days)
+    if dialect.use_fast_path():
+        with connection.cursor() as cursor:
+            cursor.execute(_trades_sql(), [since])
+            recent = cursor.fetchall()
+    else:
+        recent = loading_orm.recent_trade_rows(since)
+    for account_id, trader_id, *fields in recent:
+        trades_by_account.setdefault(account_id, (trader_id, []))[1].append(TradeIn(*fields))
     scanned = {a: (trader, tuple(ts)) for a, (trader, ts) in trades_by_account.items()}
     tickets = {t.id: t.ticket for _, ts in trades_by_account.values() for t in ts}
     rows = []

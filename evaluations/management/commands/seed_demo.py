@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from evaluations.services.demo import DemoSeedError, seed_demo
+from risk.services.evaluation import evaluate_accounts
 
 
 class Command(BaseCommand):
@@ -23,5 +24,12 @@ class Command(BaseCommand):
             summary = seed_demo(seed, traders=traders)
         except DemoSeedError as exc:
             raise CommandError(str(exc)) from exc
+        # Metrics, objectives and violations for every account, as the workers would after
+        # imports; no emails for demo data.
+        report = evaluate_accounts(notify=False)
+        self.stdout.write(
+            f"Risk metrics computed for {report.accounts} accounts "
+            f"({len(report.new_violations)} violations recorded)."
+        )
         for line in summary.lines():
             self.stdout.write(line)
