@@ -13,4 +13,4 @@ echo "== lint (ruff)"
 .venv/bin/ruff format --check .
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 echo "== tests on ${DATABASE_URL%%\?*} with a Celery worker on ${REDIS_URL}"
-exec .venv/bin/pytest "$@"
+exec .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" "$@"
