@@ -1,0 +1,226 @@
+"""The world the access matrix runs in: two traders with the same kinds of objects, one staff
+user per role, a superuser and a platform bridge, and at least one row of every model the
+admin shows (so every admin change page has an object to open)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+from rest_framework.authtoken.models import Token
+
+from accounts.models import User
+from accounts.roles import ADMINS, FINANCE, RISK, SUPPORT
+from evaluations.management.commands.create_bridge import bridge_group
+from evaluations.models import ImportBatch, TradingAccount
+from payouts.models import PayoutRequest, PayoutTransition
+from reports.models import DailyReport
+from risk.models import AccountMetrics, DailyMetrics, EconomicEvent, Violation
+from tests.factories import (
+    T0,
+    BalanceOperationFactory,
+    EquitySnapshotFactory,
+    FundedPhaseFactory,
+    PhaseFactory,
+    ProgramFactory,
+    RuleFactory,
+    RuleSetFactory,
+    TradeFactory,
+    TraderFactory,
+    TradingAccountFactory,
+    UserFactory,
+    staff_user,
+)
+
+D = Decimal
+ANONYMOUS, TRADER_A, TRADER_B, SUPERUSER, BRIDGE = (
+    "anonymous",
+    "trader A",
+    "trader B",
+    "superuser",
+    "bridge",
+)
+ROLES = (ANONYMOUS, TRADER_A, TRADER_B, SUPPORT, RISK, FINANCE, ADMINS, SUPERUSER, BRIDGE)
+
+
+@dataclass
+class TraderWorld:
+    user: User
+    evaluation: TradingAccount  # failed, with trades and the violation that failed it
+    funded: TradingAccount  # funded, with a trade and a soft warning
+    violation: Violation
+    payout: PayoutRequest | None = None
+
+
+@dataclass
+class World:
+    a: TraderWorld
+    b: TraderWorld
+    users: dict[str, User | None] = field(default_factory=dict)
+    # the object each admin change page opens, by model label ("risk.violation")
+    admin_objects: dict[str, object] = field(default_factory=dict)
+
+
+def _violation(account, *, severity: str, failed: bool, day_offset: int) -> Violation:
+    time = T0 + dt.timedelta(days=day_offset, hours=3)
+    return Violation.objects.create(
+        account=account,
+        rule_code="max_daily_loss" if severity == "hard" else "weekend_holding",
+        severity=severity,
+        key=f"{severity}:{day_offset}",
+        threshold=D("95000"),
+        observed=D("94000"),
+        unit="money",
+        time=time,
+        day=time.date(),
+        message="Equity fell below the daily floor",
+        failed_account=failed,
+    )
+
+
+def _trader(tag: str, evaluation_rules, funded_rules) -> TraderWorld:
+    user = TraderFactory(email=f"trader-{tag}@traders.example")
+    evaluation = TradingAccountFactory(
+        trader=user, rule_set=evaluation_rules, status="failed", ended_at=T0 + dt.timedelta(days=2)
+    )
+    for hour, profit in ((1, "-3000.00"), (5, "-2500.00")):
+        TradeFactory(
+            account=evaluation,
+            profit=D(profit),
+            open_time=T0 + dt.timedelta(days=1, hours=hour),
+            close_time=T0 + dt.timedelta(days=1, hours=hour + 1),
+        )
+    violation = _violation(evaluation, severity="hard", failed=True, day_offset=1)
+    funded = TradingAccountFactory(
+        trader=user,
+        rule_set=funded_rules,
+        status="funded",
+        started_at=T0 + dt.timedelta(days=3),
+        previous_account=evaluation,
+    )
+    TradeFactory(
+        account=funded,
+        profit=D("2500.00"),
+        open_time=T0 + dt.timedelta(days=4),
+        close_time=T0 + dt.timedelta(days=4, hours=1),
+    )
+    _violation(funded, severity="soft", failed=False, day_offset=4)
+    return TraderWorld(user, evaluation, funded, violation)
+
+
+def _payout(account: TradingAccount) -> PayoutRequest:
+    return PayoutRequest.objects.create(
+        account=account,
+        requested_by=account.trader,
+        currency="USD",
+        eligible_amount=D("2500.00"),
+        amount=D("2500.00"),
+        split_percent=D("80.00"),
+        trader_share=D("2000.00"),
+        cycle_start=account.started_at,
+        requested_at=T0 + dt.timedelta(days=20),
+    )
+
+
+def build_world() -> World:
+    program = ProgramFactory(name="Matrix 100k", slug="matrix-100k")
+    evaluation_rules = RuleSetFactory(phase=PhaseFactory(program=program))
+    RuleFactory(rule_set=evaluation_rules)
+    funded_rules = RuleSetFactory(phase=FundedPhaseFactory(program=program))
+    a = _trader("a", evaluation_rules, funded_rules)
+    b = _trader("b", evaluation_rules, funded_rules)
+    a.payout, b.payout = _payout(a.funded), _payout(b.funded)
+
+    bridge = UserFactory(email="bridge-matrix@bridges.propdesk.invalid")
+    bridge.groups.add(bridge_group())
+    users = {
+        ANONYMOUS: None,
+        TRADER_A: a.user,
+        TRADER_B: b.user,
+        **{role: staff_user(role) for role in (SUPPORT, RISK, FINANCE, ADMINS)},
+        SUPERUSER: UserFactory(email="root@firm.example", is_staff=True, is_superuser=True),
+        BRIDGE: bridge,
+    }
+    world = World(a=a, b=b, users=users)
+
+    now = timezone.now()
+    metrics = AccountMetrics.objects.create(
+        account=a.funded,
+        basis="closed_trades",
+        balance=D("102500"),
+        equity=D("102500"),
+        hwm=D("102500"),
+        net_profit=D("2500"),
+        max_drawdown=D("0"),
+        evaluated_as_of=now,
+        computed_at=now,
+    )
+    day = DailyMetrics.objects.create(
+        account=a.funded,
+        day=(T0 + dt.timedelta(days=4)).date(),
+        **dict.fromkeys(
+            ("start_balance", "start_equity", "end_balance", "end_equity", "reference"),
+            D("100000"),
+        ),
+        min_equity=D("100000"),
+        net=D("2500"),
+    )
+    transition = PayoutTransition.objects.create(
+        payout=a.payout, action="request", to_status="requested", by=a.user
+    )
+    objects = [
+        a.user,
+        a.user.trader_profile,
+        Group.objects.get(name=RISK),
+        Token.objects.create(user=bridge),
+        EmailAddress.objects.create(user=a.user, email=a.user.email, verified=True, primary=True),
+        Authenticator.objects.create(
+            user=a.user, type=Authenticator.Type.RECOVERY_CODES, data={"seed": "00", "used_mask": 0}
+        ),
+        PeriodicTask.objects.order_by("pk").first()
+        or PeriodicTask.objects.create(
+            name="matrix", task="propdesk.ping", interval=IntervalSchedule.objects.create(every=1)
+        ),
+        ClockedSchedule.objects.create(clocked_time=now),
+        CrontabSchedule.objects.create(minute="5"),
+        SolarSchedule.objects.create(event="sunrise", latitude=D("50"), longitude=D("14")),
+        IntervalSchedule.objects.create(every=7, period="days"),
+        ImportBatch.objects.create(
+            source="api", format="json", status="done", account=a.funded, created_by=bridge
+        ),
+        program,
+        funded_rules.phase,
+        funded_rules,
+        evaluation_rules.rules.get(),
+        a.funded,
+        a.funded.trades.get(),
+        EquitySnapshotFactory(account=a.funded, time=T0 + dt.timedelta(days=4, hours=2)),
+        BalanceOperationFactory(account=a.funded, time=T0 + dt.timedelta(days=3)),
+        a.violation,
+        metrics,
+        day,
+        EconomicEvent.objects.create(time=T0, currency="USD", title="Non-farm payrolls"),
+        a.payout,
+        transition,
+        DailyReport.objects.create(day=T0.date()),
+    ]
+    world.admin_objects = {obj._meta.label_lower: obj for obj in objects}
+    return world
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
