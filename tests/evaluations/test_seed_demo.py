@@ -155,3 +155,23 @@ def test_running_it_again_replaces_the_demo_data_and_keeps_real_data():
     assert set(TradingAccount.objects.exclude(pk=real.pk).values_list("login", flat=True)) == logins
     assert (User.objects.count(), Trade.objects.count()) == counts
     assert TradingAccount.objects.filter(pk=real.pk).exists()
+
+
+def _fingerprint() -> list[tuple]:
+    return sorted(
+        TradingAccount.objects.values_list("login", "status", "started_at", "ended_at")
+    ) + sorted(Trade.objects.values_list("account__login", "ticket", "close_time", "net"))
+
+
+def test_same_seed_and_as_of_give_the_same_firm_whatever_the_real_date():
+    with time_machine.travel(dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC), tick=False):
+        call_command("seed_demo", "--seed", "7", "--traders", "6", "--as-of", "2026-04-10")
+    first = _fingerprint()
+
+    with time_machine.travel(dt.datetime(2026, 11, 30, 18, 0, tzinfo=dt.UTC), tick=False):
+        call_command("seed_demo", "--seed", "7", "--traders", "6", "--as-of", "2026-04-10")
+
+    assert _fingerprint() == first
+    as_of = dt.datetime(2026, 4, 10, tzinfo=dt.UTC)
+    assert Trade.objects.exists()
+    assert max(Trade.objects.values_list("close_time", flat=True)) <= as_of

@@ -54,6 +54,27 @@ def test_account_summary_json_gives_status_money_objectives_and_violations():
     assert "95,000.00" in violation["message"]
 
 
+def test_account_summary_json_has_exactly_the_documented_fields():
+    account = account_in(two_phase_program([DAILY_5, TARGET_10]), login="8800124")
+    trade(account, "-6600.50", hours=4)
+    evaluate_account(account.pk, as_of=AS_OF)
+
+    summary = json.loads(run("account_summary", "8800124", "--json"))
+
+    # docs/account-summary.md, "JSON fields": scripts rely on these names.
+    assert set(summary) == {
+        "login", "status", "currency", "balance", "equity", "net_profit", "max_drawdown",
+        "trades", "trading_days", "basis", "computed_at", "objectives", "violations",
+    }  # fmt: skip
+    assert set(summary["objectives"]["profit_target"]) == {
+        "met", "current", "target", "unit", "detail",
+    }  # fmt: skip
+    (violation,) = summary["violations"]
+    assert set(violation) == {
+        "rule", "severity", "time", "threshold", "observed", "unit", "message", "status",
+    }  # fmt: skip
+
+
 def test_account_summary_table_is_readable():
     account = account_in(two_phase_program([DAILY_5, TARGET_10]), login="8800124")
     trade(account, "250.00")
