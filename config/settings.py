@@ -27,7 +27,16 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute links in emails (admin, portal). In production it defaults to https:// + the first
+# allowed host, never to a localhost address that no recipient could open.
+SITE_URL = env("SITE_URL", default="").rstrip("/")
+if not SITE_URL:
+    if DEBUG or TESTING:
+        SITE_URL = "http://127.0.0.1:8000"
+    elif ALLOWED_HOSTS and ALLOWED_HOSTS[0].lstrip(".") not in ("", "*"):
+        SITE_URL = f"https://{ALLOWED_HOSTS[0].lstrip('.')}"
+    else:
+        raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off and ALLOWED_HOSTS is *")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -195,7 +204,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A message a worker took but never acked (the worker died) is delivered again after
+# visibility_timeout seconds. JSON override, e.g. for the worker fault tests.
+CELERY_BROKER_TRANSPORT_OPTIONS = env.json(
+    "CELERY_BROKER_TRANSPORT_OPTIONS", default={"visibility_timeout": 3600}
+)
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="propdesk")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
