@@ -22,52 +22,23 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import os
 import random
 import resource
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from scratch_db import ScratchDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRATCH = "propdesk_bench_ingest"
+SCRATCH_NAME = "propdesk_bench_ingest"
 HEADER = [
     "account", "ticket", "symbol", "side", "volume", "open_time", "open_price",
     "close_time", "close_price", "commission", "swap", "fees", "profit",
 ]  # fmt: skip
 SYMBOLS = [("EURUSD", 1.08, 5), ("GBPUSD", 1.27, 5), ("USDJPY", 151.2, 3), ("XAUUSD", 2310.0, 2),
            ("US30", 39000.0, 1), ("NAS100", 18200.0, 1)]  # fmt: skip
-
-
-def scratch_url(base: str) -> tuple[str, str]:
-    parts = urlsplit(base)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit("bench/ingest.py needs DATABASE_URL=postgres://…")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    return admin, urlunsplit(parts._replace(path=f"/{SCRATCH}"))
-
-
-def recreate_database(admin_url: str, drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
-        if not drop_only:
-            conn.execute(f"CREATE DATABASE {SCRATCH}")
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "true")
-    sys.path.insert(0, str(ROOT))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def create_accounts(count: int) -> dict[str, int]:
@@ -240,11 +211,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
 
-    admin_url, url = scratch_url(os.environ.get("DATABASE_URL", ""))
-    recreate_database(admin_url)
+    scratch = ScratchDatabase(SCRATCH_NAME, "bench/ingest.py")
+    scratch.recreate()
     missed = True
     try:
-        setup_django(url)
+        scratch.setup_django()
         logins = create_accounts(args.accounts)
         with tempfile.TemporaryDirectory() as tmp:
             path, by_id = Path(tmp) / "trades.csv", Path(tmp) / "trades_by_id.csv"
@@ -275,7 +246,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        recreate_database(admin_url, drop_only=True)
+        scratch.drop()
     if missed:
         sys.exit("ingest target missed (see docs/performance.md, Ingest)")
 

@@ -19,48 +19,19 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
-import os
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from scratch_db import ScratchDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRATCH = "propdesk_bench_reports"
+SCRATCH_NAME = "propdesk_bench_reports"
 TARGET_MS = 300
 SYMBOLS = ("EURUSD", "GBPUSD", "USDJPY", "XAUUSD", "US30", "NAS100")
 RULES = ("max_daily_loss", "max_total_loss", "inactivity")
-
-
-def scratch_url(base: str) -> tuple[str, str]:
-    parts = urlsplit(base)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit("bench/reports.py needs DATABASE_URL=postgres://…")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    return admin, urlunsplit(parts._replace(path=f"/{SCRATCH}"))
-
-
-def recreate_database(admin_url: str, drop_only: bool = False) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {SCRATCH} WITH (FORCE)")
-        if not drop_only:
-            conn.execute(f"CREATE DATABASE {SCRATCH}")
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "true")
-    sys.path.insert(0, str(ROOT))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def copy_rows(table: str, columns: list[str], rows) -> int:
@@ -472,11 +443,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     args = parser.parse_args()
 
-    admin_url, url = scratch_url(os.environ.get("DATABASE_URL", ""))
-    recreate_database(admin_url)
+    scratch = ScratchDatabase(SCRATCH_NAME, "bench/reports.py")
+    scratch.recreate()
     missed = True
     try:
-        setup_django(url)
+        scratch.setup_django()
         from django.db.models import Count
         from django.test import Client
         from django.utils import timezone
@@ -531,7 +502,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            recreate_database(admin_url, drop_only=True)
+            scratch.drop()
     if missed:
         sys.exit(1)
 
