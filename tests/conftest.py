@@ -273,3 +273,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         f"propdesk: ran on {db}; {len(live)} tests passed against a live Celery worker on "
         f"{settings.CELERY_BROKER_URL}; {len(browser)} browser tests passed in chromium"
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_connections(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Before the test database is dropped, end sessions that other threads (live server,
+    race tests) or the worker subprocess left open, so the drop does not fail."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
