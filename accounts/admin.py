@@ -1,4 +1,5 @@
-"""Admin for people: users (email login), trader profiles; plus the shared history admin base."""
+"""Admin for people: users (email login), trader profiles, the read-only audit log; plus the
+shared history admin base."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -8,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services
-from accounts.models import KycStatus, TraderProfile, User
+from accounts.models import AuditEvent, KycStatus, TraderProfile, User
 
 
 class AuditedAdmin(SimpleHistoryAdmin):
@@ -122,3 +123,26 @@ class TraderProfileAdmin(AuditedAdmin):
     @admin.action(description="Mark KYC rejected", permissions=["change"])
     def mark_kyc_rejected(self, request, queryset):
         self._set_kyc(request, queryset, KycStatus.REJECTED)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, for reading only: nobody adds, changes or deletes an event here,
+    superusers and the admins role (which holds every accounts permission) included."""
+
+    list_display = ("at", "action", "actor_email", "object_type", "object_id", "summary", "ip")
+    list_filter = ("action", ("at", admin.DateFieldListFilter))
+    search_fields = ("actor_email", "object_id")
+    date_hierarchy = "at"
+    list_select_related = ("actor",)
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+    raw_id_fields = ("actor",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,7 +1,9 @@
-"""People: the login user (email), the trader's profile, and staff roles (groups)."""
+"""People: the login user (email), the trader's profile, staff roles (groups), and the audit log."""
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -90,3 +92,65 @@ class TraderProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.email} ({self.country}, KYC {self.kyc_status})"
+
+
+class AuditAction(models.TextChoices):
+    LOGIN_SUCCEEDED = "login_succeeded", "Login succeeded"
+    LOGIN_FAILED = "login_failed", "Login failed"
+    RULESET_CREATED = "ruleset_created", "Rule set created"
+    RULE_CHANGED = "rule_changed", "Rule changed"
+    ACCOUNT_STATUS_CHANGED = "account_status_changed", "Account status changed"
+    PAYOUT_TRANSITION = "payout_transition", "Payout transition"
+    IMPORT_COMMITTED = "import_committed", "Import committed"
+    IMPORT_REJECTED = "import_rejected", "Import rejected"
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or remove an audit event."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit events are append-only: they cannot be updated")
+
+    def delete(self):
+        raise AppendOnlyError("audit events are append-only: they cannot be deleted")
+
+
+class AuditEvent(models.Model):
+    """One thing that happened, who did it and to what: written once, never changed.
+
+    Written only by `accounts.audit.record`. `actor_email` keeps the actor's address after the
+    user is deleted; for a failed login it is the address the visitor typed (actor is null).
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_email = models.EmailField(blank=True)
+    action = models.CharField(max_length=32, choices=AuditAction.choices)
+    object_type = models.CharField(max_length=64, blank=True, help_text='e.g. "evaluations.rule"')
+    object_id = models.CharField(max_length=64, blank=True)
+    summary = models.TextField()
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.get_action_display()}: {self.summary}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("audit events are append-only: they cannot be updated")
+        # A new row with a preset pk must still be an INSERT, never an UPDATE of that pk.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit events are append-only: they cannot be deleted")

@@ -13,6 +13,8 @@ STAFF_ROLES = (ADMINS, RISK, FINANCE, SUPPORT)
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINS: [
         "accounts.*",
+        # Also held through accounts.*; the audit log's admin refuses add, change and delete.
+        "accounts.view_auditevent",
         "evaluations.*",
         "risk.*",
         # Payouts: admins see and export; only finance approves and pays (four-eyes).
@@ -26,6 +28,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     RISK: [
         "accounts.view_user",
         "accounts.view_traderprofile",
+        "accounts.view_auditevent",
         "evaluations.view_program",
         "evaluations.view_phase",
         "evaluations.view_ruleset",

@@ -9,6 +9,7 @@ per-item errors, unless `partial` is true.
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -35,9 +36,30 @@ class CanAddSnapshots(_CanAdd):
     permission = "evaluations.add_equitysnapshot"
 
 
+# A 400 is either an import that rejected items (ImportResult with per-item errors) or a request
+# that never became an import: a body that is not JSON (`detail`) or a bad envelope (DRF's field
+# errors, e.g. {"trades": ["This list may not be empty."]}).
+REQUEST_ERRORS = {
+    "type": "object",
+    "description": "field name (or `detail`) → what is wrong with it",
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "string"},
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object"},
+        ]
+    },
+}
+BAD_BATCH = OpenApiResponse(
+    {"anyOf": [{"$ref": "#/components/schemas/ImportResult"}, REQUEST_ERRORS]},
+    description="bad items (ImportResult; none written) or a malformed request",
+)
+
+
 class _BatchView(APIView):
     # Token first, so a request without credentials is answered 401 with `WWW-Authenticate`.
     authentication_classes = [TokenAuthentication, SessionAuthentication]
+    parser_classes = [JSONParser]  # bridges push JSON; a form body is a 415
     kind = ""
     envelope: type = s.TradeBatchSerializer
 
@@ -71,7 +93,7 @@ class TradeBatchView(_BatchView):
         request=s.TradeBatchDocSerializer,
         responses={
             201: s.ImportResultSerializer,
-            400: OpenApiResponse(s.ImportResultSerializer, description="bad items; none written"),
+            400: BAD_BATCH,
         },
         tags=["bridge"],
     )
@@ -91,7 +113,7 @@ class SnapshotBatchView(_BatchView):
         request=s.SnapshotBatchDocSerializer,
         responses={
             201: s.ImportResultSerializer,
-            400: OpenApiResponse(s.ImportResultSerializer, description="bad items; none written"),
+            400: BAD_BATCH,
         },
         tags=["bridge"],
     )

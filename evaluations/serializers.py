@@ -34,6 +34,27 @@ class SnapshotItemSerializer(serializers.Serializer):
     equity = serializers.DecimalField(max_digits=18, decimal_places=2)
 
 
+def storable_text(value) -> None:
+    """Every string in the items (keys too) must be text PostgreSQL can store: no NUL
+    character and no lone surrogate (JSON allows both; storing them is a database error)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise serializers.ValidationError("text must not contain NUL (\\u0000) characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise serializers.ValidationError(
+                "text must be valid Unicode (no lone surrogates)"
+            ) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            storable_text(key)
+            storable_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            storable_text(item)
+
+
 class _Envelope(serializers.Serializer):
     partial = serializers.BooleanField(
         default=False, help_text="commit the good items even if some are bad"
@@ -42,13 +63,19 @@ class _Envelope(serializers.Serializer):
 
 class TradeBatchSerializer(_Envelope):
     trades = serializers.ListField(
-        child=serializers.JSONField(), min_length=1, max_length=MAX_ITEMS
+        child=serializers.JSONField(),
+        min_length=1,
+        max_length=MAX_ITEMS,
+        validators=[storable_text],
     )
 
 
 class SnapshotBatchSerializer(_Envelope):
     snapshots = serializers.ListField(
-        child=serializers.JSONField(), min_length=1, max_length=MAX_ITEMS
+        child=serializers.JSONField(),
+        min_length=1,
+        max_length=MAX_ITEMS,
+        validators=[storable_text],
     )
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import Group
 
-from accounts.models import KycStatus, TraderProfile, User
+from accounts.models import AuditAction, AuditEvent, KycStatus, TraderProfile, User
 from evaluations.models import (
     BalanceOperation,
     EquitySnapshot,
@@ -160,3 +160,16 @@ class BalanceOperationFactory(factory.django.DjangoModelFactory):
     amount = Decimal("100.00")
     time = T0
     reason = "Test deposit"
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    actor = factory.SubFactory(UserFactory)
+    actor_email = factory.SelfAttribute("actor.email")
+    action = AuditAction.LOGIN_SUCCEEDED
+    object_type = "accounts.user"
+    object_id = factory.LazyAttribute(lambda event: str(event.actor.pk))
+    summary = factory.LazyAttribute(lambda event: f"{event.actor_email} logged in")
+    ip = "203.0.113.7"

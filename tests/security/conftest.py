@@ -22,7 +22,8 @@ from django_celery_beat.models import (
 )
 from rest_framework.authtoken.models import Token
 
-from accounts.models import User
+from accounts import audit
+from accounts.models import AuditAction, User
 from accounts.roles import ADMINS, FINANCE, RISK, SUPPORT
 from evaluations.management.commands.create_bridge import bridge_group
 from evaluations.models import ImportBatch, TradingAccount
@@ -216,6 +217,7 @@ def build_world() -> World:
         a.payout,
         transition,
         DailyReport.objects.create(day=T0.date()),
+        audit.record(AuditAction.LOGIN_SUCCEEDED, actor=a.user, obj=a.user, summary="logged in"),
     ]
     world.admin_objects = {obj._meta.label_lower: obj for obj in objects}
     return world

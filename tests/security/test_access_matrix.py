@@ -90,6 +90,7 @@ API_PERMISSION: dict[str, str | None] = {
 # the model's view (or change) permission, else 403; the add page needs the add permission and
 # an admin that offers adding at all (rows that are imported, derived or audited are never typed).
 ADMIN_WITHOUT_ADD = {
+    "accounts.auditevent",
     "evaluations.importbatch",
     "risk.violation",
     "risk.accountmetrics",
