@@ -5,6 +5,7 @@ the payload in the OpenAPI schema."""
 from rest_framework import serializers
 
 MAX_ITEMS = 10_000
+IN_WINDOW = "ISO 8601 (naive = UTC), from 2000-01-01T00:00:00Z to now + 5 min (the default)"
 
 
 class TradeItemSerializer(serializers.Serializer):
@@ -15,9 +16,9 @@ class TradeItemSerializer(serializers.Serializer):
     symbol = serializers.CharField(max_length=32)
     side = serializers.ChoiceField(choices=["buy", "sell"])
     volume = serializers.DecimalField(max_digits=14, decimal_places=4, coerce_to_string=True)
-    open_time = serializers.DateTimeField()
+    open_time = serializers.DateTimeField(help_text=IN_WINDOW)
     open_price = serializers.DecimalField(max_digits=20, decimal_places=8)
-    close_time = serializers.DateTimeField()
+    close_time = serializers.DateTimeField(help_text=f"{IN_WINDOW}; not before open_time")
     close_price = serializers.DecimalField(max_digits=20, decimal_places=8)
     commission = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
     swap = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
@@ -29,7 +30,7 @@ class SnapshotItemSerializer(serializers.Serializer):
     """One equity snapshot: (time, balance, equity) of an account."""
 
     account = serializers.CharField(help_text="platform login of the account")
-    time = serializers.DateTimeField()
+    time = serializers.DateTimeField(help_text=IN_WINDOW)
     balance = serializers.DecimalField(max_digits=18, decimal_places=2)
     equity = serializers.DecimalField(max_digits=18, decimal_places=2)
 

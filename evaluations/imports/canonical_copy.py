@@ -7,8 +7,10 @@ file. Iterating it yields `TradeRow` / `RowError` like every other parser (the O
 `Decimal` or a per-row `write_row` call:
 
     fast row: exact column count, known side, all seven numbers match the one regex,
-              volume > 0, ticket/symbol within limits, ISO times parsed by fromisoformat,
-              close >= open, login found in the account map
+              volume > 0, ticket/symbol within limits and without NUL, ISO times parsed
+              by fromisoformat, close >= open, open >= the window's earliest and close <= its
+              latest (`window.py`; with open <= close that keeps both in), login found in
+              the account map
               -> numbers are passed on as their (validated) text, times as their text when
                  it is `YYYY-MM-DDTHH:MM:SSZ`, else as the parsed UTC value's isoformat
     any other row goes through `TradeLayout.parse`, the full validator, so a bad row gets
@@ -49,8 +51,20 @@ def staged_line(account_id: int, row: TradeRow) -> str:
 
 def is_utc_text(text: str) -> bool:
     """`YYYY-MM-DDTHH:MM:SSZ` (already checked by fromisoformat): PostgreSQL reads it as
-    is, so the parsed value need not be formatted again."""
-    return len(text) == 20 and text[19] == "Z" and text[10] == "T" and text[7] == "-"
+    is, so the parsed value need not be formatted again.
+
+    Every separator is checked: fromisoformat also takes 20-character forms such as
+    `2026-03-02T09:30.50Z` (09:30:00.5) that PostgreSQL reads otherwise (00:09:30.5) or not
+    at all (`…T080000,5Z`); those are sent as the parsed value's isoformat instead."""
+    return (
+        len(text) == 20
+        and text[19] == "Z"
+        and text[16] == ":"
+        and text[13] == ":"
+        and text[10] == "T"
+        and text[7] == "-"
+        and text[4] == "-"
+    )
 
 
 class TradeFile:
@@ -74,6 +88,7 @@ class TradeFile:
         i_ot, i_ct, i_account = layout.i_ot, layout.i_ct, layout.i_account
         fixed_id = None if i_account is not None else accounts.get(self.ctx.login or "")
         numbers_of, numbers_ok, sides = layout.numbers_of, _NUMBERS.fullmatch, _SIDES
+        earliest, latest = self.ctx.window.earliest, self.ctx.window.latest
         fromiso, parse = dt.datetime.fromisoformat, layout.parse
         seen: set = set()
         block: list[str] = []
@@ -114,6 +129,8 @@ class TradeFile:
                     and side is not None
                     and 0 < len(ticket) <= 64
                     and 0 < len(symbol) <= 32
+                    and "\x00" not in ticket
+                    and "\x00" not in symbol
                     and numbers_ok("\x00".join(numbers))
                     and numbers[0][0] != "-"
                     and float(numbers[0]) > 0
@@ -127,7 +144,7 @@ class TradeFile:
                             closed = to_utc(closed, tz, "close_time")
                     except (ValueError, FieldError):
                         opened = None
-                if opened is None or closed < opened:
+                if opened is None or closed < opened or opened < earliest or closed > latest:
                     cells.pop()
                     slow(cells, line)
                 else:

@@ -19,6 +19,12 @@ class CsvTable:
             header = next(self._reader, None)
         if header is None:
             raise ImportFileError("empty file: there is nothing to import")
+        if any("\x00" in cell for cell in header):
+            # column names appear in row errors; a NUL is never in a platform's header
+            raise ImportFileError(
+                f"not a {what}: the header holds a NUL character (a UTF-16 file without a "
+                "byte order mark?)"
+            )
         self.header = [cell.strip() for cell in header]
         self.index = {name.lower(): i for i, name in enumerate(self.header)}
         missing = [name for name in required if name.lower() not in self.index]

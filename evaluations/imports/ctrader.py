@@ -10,6 +10,7 @@ as fees, so the stored net equals the file's net to the cent.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterator
@@ -34,13 +35,19 @@ WHAT = "cTrader history CSV"
 
 
 def header_zone(name: str, fallback: dt.tzinfo) -> dt.tzinfo:
-    """`Opening Time (UTC+2)` -> UTC+02:00; no offset in the header -> the broker zone."""
+    """`Opening Time (UTC+2)` -> UTC+02:00; no offset in the header -> the broker zone.
+
+    Real offsets run from UTC-12 to UTC+14; anything else is refused, not read as a zone.
+    """
     match = _OFFSET.search(name)
     if not match:
         return fallback
     if not match.group(1):
         return dt.UTC
-    minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
+    hours, minutes = int(match.group(2)), int(match.group(3) or 0)
+    if hours > 14 or minutes >= 60:
+        raise ImportFileError(f"not a {WHAT}: {name!r} names no real UTC offset")
+    minutes += hours * 60
     sign = -1 if match.group(1) == "-" else 1
     return dt.timezone(dt.timedelta(minutes=sign * minutes))
 
@@ -64,19 +71,22 @@ def parse(stream: TextIO, ctx: ParseContext) -> Iterator[TradeRow | RowError]:
         if index is None:
             raise ImportFileError(f"not a {WHAT}: missing a {prefix!r} column")
         col[field] = index
-    tz = header_zone(table.header[col["open_time"]], ctx.tz)
+    # the header's zone wins over the import's, for reading the times and for the errors
+    ctx = dataclasses.replace(ctx, tz=header_zone(table.header[col["open_time"]], ctx.tz))
     for line, cells in table.rows():
         problem = table.width_error(cells)
         if problem:
             yield RowError(line, "", problem)
             continue
         try:
-            yield _trade(line, cells, col, ctx.login, tz)
+            yield _trade(line, cells, col, ctx)
         except FieldError as exc:
             yield RowError(line, exc.column, exc.reason)
 
 
-def _trade(line, cells, col, login, tz) -> TradeRow:
+def _trade(line, cells, col, ctx: ParseContext) -> TradeRow:
+    login, tz = ctx.login, ctx.tz
+
     def text(field: str) -> str:
         return required(cells[col[field]], field)
 
@@ -106,5 +116,5 @@ def _trade(line, cells, col, login, tz) -> TradeRow:
         fees=net - gross - commission - swap,
         profit=gross,
     )
-    check_trade(row)
+    check_trade(row, ctx)
     return row

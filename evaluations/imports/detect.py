@@ -20,6 +20,21 @@ TRADE_FORMATS = ("canonical", "mt5", "mt4", "ctrader", "tradovate", "ninjatrader
 FORMATS = (*TRADE_FORMATS, "snapshots")
 HEAD_BYTES = 64 * 1024
 _CHARSET = re.compile(rb"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.IGNORECASE)
+# The legacy charsets an HTML statement may declare, by Python codec name. A page cannot pick
+# any codec: "hex" or "rot13" are not text encodings, "utf-7" and "unicode_escape" can make
+# unpaired surrogates, "undefined" always fails.
+HTML_CHARSETS = frozenset(
+    codecs.lookup(name).name
+    for name in (
+        "ascii", "latin-1", "cp437", "cp850", "cp866", "koi8-r", "koi8-u", "mac-roman",
+        "mac-cyrillic", "cp874", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255",
+        "cp1256", "cp1257", "cp1258", "iso8859-2", "iso8859-3", "iso8859-4", "iso8859-5",
+        "iso8859-6", "iso8859-7", "iso8859-8", "iso8859-9", "iso8859-10", "iso8859-13",
+        "iso8859-14", "iso8859-15", "iso8859-16", "gbk", "gb2312", "gb18030", "big5",
+        "big5hkscs", "euc-jp", "euc-kr", "shift_jis", "cp932", "cp949", "cp950", "iso2022-jp",
+    )
+)  # fmt: skip
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -64,12 +79,11 @@ def _encoding(head: bytes) -> str:
         if exc.start < len(head) - 4:
             declared = _CHARSET.search(head[:4096])
             if declared and b"<" in head[:512]:
-                name = declared.group(1).decode("ascii").lower()
                 try:
-                    codecs.lookup(name)
+                    name = codecs.lookup(declared.group(1).decode("ascii")).name
                 except LookupError:
-                    pass
-                else:
+                    name = ""
+                if name in HTML_CHARSETS:
                     return name
             raise ImportFileError(
                 f"wrong encoding: the file is not UTF-8 (byte 0x{head[exc.start]:02x} at "
@@ -129,9 +143,65 @@ def text_stream(file: BinaryIO, encoding: str):
 
 def read_text(file: BinaryIO, encoding: str) -> str:
     """The whole file as text (for the small platform formats)."""
+    data = file.read()
     try:
-        return file.read().decode(encoding)
+        return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"wrong encoding: the file is not valid {encoding} (offset {exc.start})"
-        ) from None
+        line = _line_of(data[: exc.start].decode(encoding, errors="replace"))
+        raise _wrong_encoding(encoding, line, exc) from None
+
+
+def decoding_error(file: BinaryIO, encoding: str) -> ImportFileError:
+    """The file error for a text file that stops decoding part-way, naming the line.
+
+    Only called once decoding has failed: the file is read again from the start, a line (at
+    most 64 KiB) at a time, counting line breaks the way the csv module does.
+    """
+    file.seek(0)
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    line = 1
+    while True:
+        chunk = file.readline(1 << 16)
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            return _wrong_encoding(encoding, line, exc)
+        if not chunk:
+            return ImportFileError(f"wrong encoding: the file is not valid {_shown(encoding)}")
+        line = _line_of(text, line)
+
+
+def unreadable_csv(file: BinaryIO, encoding: str, exc: csv.Error) -> ImportFileError:
+    """The file error for a CSV the csv module gives up on, naming the line its record starts.
+
+    In practice a field over the csv module's size limit: a quote left open swallows the rest
+    of the file. Only called once reading has failed: the file is read again to find where.
+    """
+    file.seek(0)
+    line = 0
+    with text_stream(file, encoding) as stream:
+        reader = csv.reader(stream)
+        with suppress(csv.Error, UnicodeDecodeError):
+            for _ in reader:
+                line = reader.line_num
+    return csv_record_error(line + 1, exc)
+
+
+def csv_record_error(line: int, exc: csv.Error) -> ImportFileError:
+    return ImportFileError(f"unreadable CSV from line {line}: {exc} (is a quote left open?)")
+
+
+def _line_of(text: str, first: int = 1) -> int:
+    """The line number at the end of `text`, which starts on line `first`."""
+    return first + len(_LINE_BREAK.findall(text))
+
+
+def _wrong_encoding(encoding: str, line: int, exc: UnicodeDecodeError) -> ImportFileError:
+    return ImportFileError(
+        f"wrong encoding on line {line}: the file is not valid {_shown(encoding)} "
+        f"({exc.reason}); export it as UTF-8 (or UTF-16 with a byte order mark)"
+    )
+
+
+def _shown(encoding: str) -> str:
+    return {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "utf-16": "UTF-16"}.get(encoding, encoding)

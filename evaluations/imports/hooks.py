@@ -2,6 +2,10 @@
 
 The risk engine's task is `risk.tasks.recompute_accounts(account_ids: list[int])`. It is
 imported lazily so imports work (and nothing is queued) while that task does not exist.
+
+If Redis cannot be reached when the import commits, the import still succeeds (the trades are
+saved) and the error is logged; the beat task "Risk: day rollover" re-evaluates every open
+account within 15 minutes (docs/deployment.md, "Redis restarts").
 """
 
 from __future__ import annotations
@@ -11,18 +15,21 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from config.celery import enqueue
+
 log = logging.getLogger(__name__)
 
 
 def enqueue_recompute(account_ids: Iterable[int]) -> None:
-    """Queue `risk.tasks.recompute_accounts.delay(ids)` once the transaction commits."""
+    """Queue `risk.tasks.recompute_accounts(ids)` once the transaction commits."""
     ids = sorted(set(account_ids))
     if ids:
         transaction.on_commit(lambda: send_recompute(ids))
 
 
 def send_recompute(account_ids: list[int]) -> bool:
-    """Send the recompute task now; False when the risk app has no such task (yet)."""
+    """Send the recompute task now; False when it was not queued: the risk app has no such
+    task (yet), or the broker is unreachable (logged, never raised)."""
     try:
         from risk import tasks
     except ImportError:
@@ -32,5 +39,4 @@ def send_recompute(account_ids: list[int]) -> bool:
     if task is None:
         log.warning("risk.tasks.recompute_accounts is missing: recompute not queued")
         return False
-    task.delay(account_ids)
-    return True
+    return enqueue(task, account_ids)

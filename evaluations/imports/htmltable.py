@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+from .rows import ImportFileError
+
 _MAX_COLSPAN = 64
 
 
@@ -20,6 +22,14 @@ class _Rows(HTMLParser):
         self._cell: list[str] | None = None
         self._span = 1
         self._hidden = False
+
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        """`<![CDATA[…]]>` and Word's `<![if …]>` as the stdlib reads them; any other `<![…`
+        is skipped to the next `>` as a browser does, where the stdlib raises AssertionError."""
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            return self.parse_bogus_comment(i, report)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "tr":
@@ -75,6 +85,10 @@ class _Rows(HTMLParser):
 def table_rows(html: str) -> list[list[str]]:
     """Every table row of the document, as lists of visible cell texts."""
     parser = _Rows()
-    parser.feed(html)
-    parser.close()
+    try:
+        parser.feed(html)
+        parser.close()
+    except AssertionError as exc:  # how html.parser reports markup it cannot read on from
+        line, column = parser.getpos()
+        raise ImportFileError(f"unreadable HTML on line {line}, column {column}: {exc}") from None
     return parser.rows

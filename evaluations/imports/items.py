@@ -1,7 +1,8 @@
 """Bridge API items (JSON objects) to rows, with the canonical CSV's field rules.
 
 Numbers may be JSON numbers or strings (read through `str`, never float arithmetic);
-times are ISO 8601, naive = UTC. `line` of an error is the item's index in the list.
+times are ISO 8601, naive = UTC, within the import's time window (`window.py`). `line` of an
+error is the item's index in the list.
 """
 
 from __future__ import annotations
@@ -9,7 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from .rows import ZERO, FieldError, RowError, SnapshotRow, TradeRow, check_trade
+from .rows import (
+    ZERO,
+    FieldError,
+    ParseContext,
+    RowError,
+    SnapshotRow,
+    TradeRow,
+    check_snapshot,
+    check_trade,
+)
 from .values import MONEY, PRICE, VOLUME, iso_time, plain_number
 
 TRADE_FIELDS = (
@@ -45,8 +55,9 @@ def _cost(item: dict, field: str):
     return plain_number(text, field, MONEY) if text else ZERO
 
 
-def trade_rows(items: list) -> Iterator[TradeRow | RowError]:
-    """Yield a `TradeRow` or `RowError` per trade item."""
+def trade_rows(items: list, ctx: ParseContext | None = None) -> Iterator[TradeRow | RowError]:
+    """Yield a `TradeRow` or `RowError` per trade item; `ctx` carries the time window."""
+    ctx = ctx or ParseContext(dt.UTC)
     for index, item in enumerate(items):
         try:
             if not isinstance(item, dict):
@@ -69,25 +80,29 @@ def trade_rows(items: list) -> Iterator[TradeRow | RowError]:
                 profit=plain_number(_text(item, "profit"), "profit", MONEY),
                 **costs,
             )
-            check_trade(row)
+            check_trade(row, ctx)
         except FieldError as exc:
             yield RowError(index, exc.column, exc.reason)
             continue
         yield row
 
 
-def snapshot_rows(items: list) -> Iterator[SnapshotRow | RowError]:
-    """Yield a `SnapshotRow` or `RowError` per snapshot item."""
+def snapshot_rows(items: list, ctx: ParseContext | None = None) -> Iterator[SnapshotRow | RowError]:
+    """Yield a `SnapshotRow` or `RowError` per snapshot item; `ctx` carries the time window."""
+    ctx = ctx or ParseContext(dt.UTC)
     for index, item in enumerate(items):
         try:
             if not isinstance(item, dict):
                 raise FieldError("", "each item must be an object")
-            yield SnapshotRow(
+            row = SnapshotRow(
                 line=index,
                 login=_text(item, "account"),
                 time=iso_time(_text(item, "time"), dt.UTC, "time"),
                 balance=plain_number(_text(item, "balance"), "balance", MONEY),
                 equity=plain_number(_text(item, "equity"), "equity", MONEY),
             )
+            check_snapshot(row, ctx)
         except FieldError as exc:
             yield RowError(index, exc.column, exc.reason)
+            continue
+        yield row

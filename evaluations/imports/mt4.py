@@ -38,4 +38,4 @@ def parse(file: BinaryIO, ctx: ParseContext) -> Iterator[TradeRow | RowError]:
     lines = list(enumerate(table_rows(read_text(file, ctx.encoding)), start=1))
     start = find_section(lines, "Closed Transactions", WHAT)
     login = report_login(lines, ctx.login, WHAT)
-    yield from section_trades(lines, start, CLOSED_COLUMNS, STOP, login, ctx.tz)
+    yield from section_trades(lines, start, CLOSED_COLUMNS, STOP, login, ctx)

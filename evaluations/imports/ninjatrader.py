@@ -99,5 +99,5 @@ def _trade(line, cells, col, commission_index, fee_columns, ctx: ParseContext) -
         fees=fees,
         profit=loose_number(text("Profit"), "Profit", MONEY),
     )
-    check_trade(row)
+    check_trade(row, ctx)
     return row

@@ -5,11 +5,10 @@ that are trades, balance operations, or comment lines.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 
-from .rows import FieldError, ImportFileError, RowError, TradeRow, check_trade
+from .rows import FieldError, ImportFileError, ParseContext, RowError, TradeRow, check_trade
 from .values import MONEY, PRICE, VOLUME, loose_number, parse_time, required
 
 MT_TIME_FORMATS = ("%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y-%m-%d %H:%M:%S")
@@ -74,7 +73,7 @@ def section_trades(
     names: dict[str, tuple[str, int]],
     stop_titles: tuple[str, ...],
     login: str,
-    tz: dt.tzinfo,
+    ctx: ParseContext,
 ) -> Iterator[TradeRow | RowError]:
     """Yield the trades of a positions section; balance, pending and comment rows are skipped."""
     while start < len(lines) and not any(lines[start][1]):
@@ -94,12 +93,14 @@ def section_trades(
             yield RowError(line, "", f"expected {width} columns, found {len(cells)}")
             continue
         try:
-            yield _trade(line, cells, cols, login, side, tz)
+            yield _trade(line, cells, cols, login, side, ctx)
         except FieldError as exc:
             yield RowError(line, exc.column, exc.reason)
 
 
-def _trade(line, cells, cols, login, side, tz) -> TradeRow:
+def _trade(line, cells, cols, login, side, ctx: ParseContext) -> TradeRow:
+    tz = ctx.tz
+
     def money(field: str):
         i = cols.get(field)
         text = cells[i].strip() if i is not None else ""
@@ -125,5 +126,5 @@ def _trade(line, cells, cols, login, side, tz) -> TradeRow:
         fees=money("fees"),
         profit=loose_number(required(cells[cols["profit"]], "profit"), "profit", MONEY),
     )
-    check_trade(row)
+    check_trade(row, ctx)
     return row

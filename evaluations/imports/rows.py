@@ -8,8 +8,11 @@ message is shown to the person who imported it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from decimal import Decimal
+
+from .window import TimeWindow, import_window
 
 
 class ImportFileError(Exception):
@@ -99,10 +102,17 @@ class SnapshotRow:
 
 
 ZERO = Decimal("0")
+MONEY_LIMIT = Decimal(10) ** 16  # the money columns' 16 whole digits (values.MONEY)
+# What PostgreSQL text cannot hold: NUL (a raw 0x00 byte in the file), an unpaired surrogate.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-def check_trade(row: TradeRow) -> None:
-    """Invariants every trade must hold whatever its source; raises `FieldError`."""
+def check_trade(row: TradeRow, ctx: ParseContext) -> None:
+    """Invariants every trade must hold whatever its source; raises `FieldError`.
+
+    The times must lie in the import's window (`window.py`); `ctx.tz` is the zone its times
+    without an offset were read in, named in the error of a time hours ahead.
+    """
     if not row.ticket:
         raise FieldError("ticket", "missing ticket")
     if len(row.ticket) > 64:
@@ -111,6 +121,16 @@ def check_trade(row: TradeRow) -> None:
         raise FieldError("symbol", "missing symbol")
     if len(row.symbol) > 32:
         raise FieldError("symbol", "symbol longer than 32 characters")
+    for column, text in (("ticket", row.ticket), ("symbol", row.symbol)):
+        if _UNSTORABLE.search(text):
+            raise FieldError(column, f"{column} {text!r} holds a NUL or an unpaired surrogate")
+    # Fees may be computed (cTrader: net - gross - costs; NinjaTrader: a sum of fee columns)
+    # and net is stored too, so both must fit the money columns like every parsed amount.
+    if abs(row.fees) >= MONEY_LIMIT:
+        raise FieldError("fees", f"fees too large: {row.fees}")
+    net = row.profit + row.commission + row.swap + row.fees
+    if abs(net) >= MONEY_LIMIT:
+        raise FieldError("profit", f"net profit (profit + costs) too large: {net}")
     if row.volume <= ZERO:
         raise FieldError("volume", f"volume must be positive, got {row.volume}")
     if row.close_time < row.open_time:
@@ -119,12 +139,27 @@ def check_trade(row: TradeRow) -> None:
             f"closes before it opens ({row.close_time:%Y-%m-%d %H:%M:%S} < "
             f"{row.open_time:%Y-%m-%d %H:%M:%S} UTC)",
         )
+    window = ctx.window
+    # open <= close here, so these two bounds keep both times inside the window
+    if row.open_time < window.earliest:
+        raise FieldError("open_time", window.refusal(row.open_time, ctx.tz))
+    if row.close_time > window.latest:
+        raise FieldError("close_time", window.refusal(row.close_time, ctx.tz))
+
+
+def check_snapshot(row: SnapshotRow, ctx: ParseContext) -> None:
+    """A snapshot's time must lie in the import's window; raises `FieldError`."""
+    reason = ctx.window.refusal(row.time, ctx.tz)
+    if reason:
+        raise FieldError("time", reason)
 
 
 @dataclass(frozen=True, slots=True)
 class ParseContext:
-    """What a parser needs besides the bytes: the broker zone and the account, when given."""
+    """What a parser needs besides the bytes: the broker zone and the account, when given,
+    and the time window of the import (made when the context is, so "now" is read once)."""
 
     tz: dt.tzinfo
     login: str | None = None
     encoding: str = "utf-8-sig"
+    window: TimeWindow = field(default_factory=import_window)

@@ -33,7 +33,7 @@ from .orm_path import OrmWriter
 from .parsers import parsed_rows
 from .rows import ImportFileError, ParseContext, RowError, unknown_account
 from .specs import SNAPSHOTS, TRADES, TableSpec
-from .values import zone
+from .values import UTC, zone
 
 MAX_STORED_ERRORS = 1000
 
@@ -57,10 +57,11 @@ def import_file(
     batch = ImportBatch(
         source=source,
         format=fmt,
-        filename=filename or (str(file) if isinstance(file, str | Path) else ""),
+        # cut to the columns' lengths: the batch is saved even when these are nonsense
+        filename=(filename or (str(file) if isinstance(file, str | Path) else ""))[-255:],
         created_by=user,
         account=account,
-        broker_tz=broker_tz or "UTC",
+        broker_tz=(broker_tz or "UTC")[:64],
         partial=partial,
     )
     try:
@@ -71,7 +72,7 @@ def import_file(
                 raise ImportFileError(
                     f"file too large: {size:,} bytes, the upload limit is {limit:,} bytes"
                 )
-            ctx_tz = zone(batch.broker_tz)
+            ctx_tz = zone(broker_tz or "UTC")
             sniffed = sniff(raw, fmt)
             batch.format = sniffed.format
             ctx = ParseContext(ctx_tz, account.login if account else None, sniffed.encoding)
@@ -90,7 +91,7 @@ def import_items(
     spec = SNAPSHOTS if kind == "snapshots" else TRADES
     batch = ImportBatch(source=source, format=f"json-{spec.kind}", created_by=user, partial=partial)
     parse = item_parsers.snapshot_rows if kind == "snapshots" else item_parsers.trade_rows
-    rows = parse(items)
+    rows = parse(items, ParseContext(UTC))  # naive times are UTC; the window is read here
     try:
         return _run(batch, spec, rows, None, started)
     except ImportFileError as exc:
@@ -104,20 +105,16 @@ def _run(batch, spec: TableSpec, rows: Iterable, account, started: float) -> Imp
         writer = CopyWriter(spec) if connection.vendor == "postgresql" else OrmWriter(spec)
         errors: list[RowError] = []
         repeated: set = set()
-        try:
-            # Resolve logins before COPY starts: no other query may run during a COPY.
-            accounts = _account_ids(account)
-            staged_text = getattr(rows, "staged_text", None)
-            if staged_text is not None and hasattr(writer, "stage_text"):
-                # Canonical CSV on PostgreSQL: rows go to COPY as text, no per-row objects.
-                writer.stage_text(staged_text(accounts, errors, repeated))
-            else:
-                writer.stage(_staged(rows, accounts, errors, repeated))
-        except UnicodeDecodeError as exc:
-            raise ImportFileError(
-                f"wrong encoding: the file is not valid {exc.encoding} ({exc.reason}); "
-                "export it as UTF-8"
-            ) from None
+        # Resolve logins before COPY starts: no other query may run during a COPY.
+        accounts = _account_ids(account)
+        # A text file that stops decoding part-way raises here; `parsers.parsed_rows` turns
+        # that into the file error naming the line.
+        staged_text = getattr(rows, "staged_text", None)
+        if staged_text is not None and hasattr(writer, "stage_text"):
+            # Canonical CSV on PostgreSQL: rows go to COPY as text, no per-row objects.
+            writer.stage_text(staged_text(accounts, errors, repeated))
+        else:
+            writer.stage(_staged(rows, accounts, errors, repeated))
         parse_rejected = len(errors)
         if writer.staged + parse_rejected == 0:
             raise ImportFileError(f"no {spec.kind} found in the file")

@@ -73,7 +73,7 @@ def _trade(line: int, cells: list[str], col: dict[str, int], ctx: ParseContext) 
         profit=loose_number(text("pnl"), "pnl", MONEY),
     )
     try:
-        check_trade(row)
+        check_trade(row, ctx)
     except FieldError as exc:
         column = {"volume": "qty", "ticket": "buyFillId"}.get(exc.column, exc.column)
         raise FieldError(column, exc.reason) from None

@@ -89,7 +89,8 @@ def zone(name: str) -> dt.tzinfo:
         return UTC
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    # OSError: a directory of the zone database ("Europe") or a name too long for a file
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ImportFileError(
             f"unknown time zone {name!r} (use an IANA name like Europe/Prague)"
         ) from exc

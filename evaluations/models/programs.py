@@ -16,7 +16,8 @@ MONEY = {"max_digits": 18, "decimal_places": 2}
 def validate_time_zone(value: str) -> None:
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    # OSError: a directory of the zone database ("Europe") or a name too long for a file
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValidationError(f"{value!r} is not a known IANA time zone") from exc
 
 

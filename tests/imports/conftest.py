@@ -7,15 +7,28 @@ import types
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
+from evaluations.imports import service
+from evaluations.imports.orm_path import OrmWriter
 from tests.factories import TradingAccountFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"
+ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+PATHS = ["copy", "orm"] if ON_POSTGRESQL else ["orm"]
 
 
 @pytest.fixture
 def fixture_path():
     return lambda name: FIXTURES / name
+
+
+@pytest.fixture(params=PATHS)
+def write_path(request, monkeypatch):
+    """The COPY path where the database is PostgreSQL; the ORM path called on any database."""
+    if request.param == "orm":
+        monkeypatch.setattr(service, "CopyWriter", OrmWriter)
+    return request.param
 
 
 @pytest.fixture
@@ -34,6 +47,9 @@ class RecomputeRecorder:
 
     def delay(self, account_ids):
         self.calls.append(list(account_ids))
+
+    def apply_async(self, args, **options):
+        self.delay(*args)
 
 
 @pytest.fixture

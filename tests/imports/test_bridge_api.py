@@ -1,5 +1,6 @@
 """Bridge API: token per bridge, JSON batches of trades or snapshots, per-item errors."""
 
+import datetime as dt
 from decimal import Decimal
 from io import StringIO
 
@@ -87,6 +88,68 @@ def test_bad_items_get_400_with_per_item_errors_and_nothing_is_written(bridge, t
     ]
     assert "unknown account '404404'" in errors[0]["reason"]
     assert not Trade.objects.exists()
+
+
+def test_a_trade_dated_year_9999_is_a_400_naming_its_item_and_nothing_is_stored(
+    bridge, two_accounts, time_machine
+):
+    time_machine.move_to(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False)
+    body = {"trades": [_trade(), _trade(ticket="501", close_time="9999-12-31T23:59:59Z")]}
+
+    response = bridge.post(TRADES_URL, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "item": 1,
+            "column": "close_time",
+            "reason": "9999-12-31 23:59:59 UTC is in the future "
+            "(now 2026-06-01 12:00:00 UTC; 5 min ahead at most)",
+        }
+    ]
+    assert not Trade.objects.exists()
+    assert ImportBatch.objects.get().status == "rejected"
+
+
+def test_a_bridge_sending_local_time_as_utc_is_told_the_zone_is_wrong(
+    bridge, two_accounts, time_machine
+):
+    time_machine.move_to(dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC), tick=False)
+    # 13:30 in Prague is 11:30 UTC, but a time without an offset is UTC on the API
+    local = _trade(open_time="2026-06-01T13:00:00", close_time="2026-06-01T13:30:00")
+
+    response = bridge.post(TRADES_URL, {"trades": [local]}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["reason"] == (
+        "2026-06-01 13:30:00 UTC is 1 h 30 min in the future (now 2026-06-01 12:00:00 UTC): "
+        "wrong time zone? Times without a UTC offset were read as UTC"
+    )
+
+
+def test_snapshots_outside_the_time_window_are_refused_per_item(bridge, two_accounts):
+    def snapshot(time: str) -> dict:
+        return {"account": "8100001", "time": time, "balance": "100000", "equity": "100000"}
+
+    body = {
+        "partial": True,
+        "snapshots": [
+            snapshot("2026-03-02T08:00:00Z"),
+            snapshot("9999-12-31T23:59:59Z"),
+            snapshot("1999-12-31T23:59:59Z"),
+        ],
+    }
+
+    response = bridge.post(SNAPSHOTS_URL, body, format="json")
+
+    assert response.status_code == 201
+    errors = response.json()["errors"]
+    assert [(e["item"], e["column"]) for e in errors] == [(1, "time"), (2, "time")]
+    assert "is in the future" in errors[0]["reason"]
+    assert errors[1]["reason"] == (
+        "1999-12-31 23:59:59 UTC is before 2000-01-01 00:00:00 UTC, the earliest time accepted"
+    )
+    assert EquitySnapshot.objects.count() == 1
 
 
 def test_partial_batch_commits_the_good_items(bridge, two_accounts):

@@ -64,3 +64,25 @@ def test_a_missing_risk_task_does_not_break_the_import(monkeypatch):
     monkeypatch.setattr(risk, "tasks", empty, raising=False)
 
     assert send_recompute([1, 2]) is False
+
+
+def test_an_unreachable_broker_does_not_fail_the_committed_import(
+    two_accounts, fixture_path, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """The trades are saved; the failed enqueue is logged, not raised (a 500 after commit)."""
+    from kombu.exceptions import OperationalError
+
+    from risk.tasks import recompute_accounts
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(recompute_accounts, "apply_async", broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        batch = import_file(fixture_path("canonical_trades.csv"))
+
+    assert batch.status == "committed" and batch.rows_new > 0
+    assert len(callbacks) == 1
+    assert "risk.tasks.recompute_accounts" in caplog.text
+    assert "not queued, the broker is unreachable" in caplog.text

@@ -1,7 +1,10 @@
 """The PostgreSQL COPY path and the portable ORM path give the same results."""
 
+import datetime as dt
+
 import pytest
-from django.conf import settings
+import time_machine
+from django.db import transaction
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
@@ -10,20 +13,12 @@ from evaluations.imports import service
 from evaluations.imports.orm_path import OrmWriter
 from evaluations.models import EquitySnapshot, Trade
 
+from .conftest import ON_POSTGRESQL
+
 HEADER = "account,ticket,symbol,side,volume,open_time,open_price,close_time,close_price,profit\n"
 ROW = "8100001,{t},EURUSD,buy,1,2026-03-02T08:00:00Z,1.08,2026-03-02T09:00:00Z,1.09,{p}\n"
 
-
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-PATHS = ["copy", "orm"] if ON_POSTGRESQL else ["orm"]
-
-
-@pytest.fixture(params=PATHS)
-def write_path(request, monkeypatch):
-    """The COPY path where the database is PostgreSQL; the ORM path called on any database."""
-    if request.param == "orm":
-        monkeypatch.setattr(service, "CopyWriter", OrmWriter)
-    return request.param
+# `write_path` (tests/imports/conftest.py) runs a test on the COPY path and on the ORM path.
 
 
 def _write(tmp_path, *rows, **kwargs):
@@ -79,12 +74,26 @@ def test_snapshots_upsert_on_both_paths(write_path, two_accounts, fixture_path):
 
 _NUMBER = st.decimals(min_value="-99999", max_value="99999", places=2).map(str)
 _PADDED = st.tuples(st.sampled_from(["", " "]), _NUMBER, st.sampled_from(["", " "])).map("".join)
+# The clock during the comparison: the import window is [2000-01-01, NOW + 5 min].
+NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+# (open_time, close_time, inside the import window); naive times are Prague broker time
 _TIME = st.sampled_from(
     [
-        ("2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z"),
-        ("2026-03-02T10:00:00+01:00", "2026-03-02T12:00:00+01:00"),
-        ("2026-03-29T01:30:00+01:00", "2026-03-29T03:30:00+02:00"),  # across a DST change
-        ("2026-03-02 08:00:00", "2026-03-02 08:00:00"),  # naive: broker tz; zero duration
+        ("2026-03-02T08:00:00Z", "2026-03-02T09:00:00Z", True),
+        ("2026-03-02T10:00:00+01:00", "2026-03-02T12:00:00+01:00", True),
+        ("2026-03-29T01:30:00+01:00", "2026-03-29T03:30:00+02:00", True),  # across a DST change
+        ("2026-03-02 08:00:00", "2026-03-02 08:00:00", True),  # naive: broker tz; zero duration
+        ("2026-06-01T11:00:00Z", "2026-06-01T12:05:00Z", True),  # closes at the latest instant
+        ("2026-06-01T11:00:00Z", "2026-06-01T12:05:01Z", False),  # one second after it
+        ("2026-06-01 13:00:00", "2026-06-01 14:05:00", True),  # Prague summer time: 12:05 UTC
+        ("2026-06-01 13:00:00", "2026-06-01 15:30:00", False),  # broker time 1.5 h ahead
+        ("2026-06-01T11:00:00Z", "9999-12-31T23:59:59Z", False),
+        ("2026-06-01T11:00:00Z", "9999-12-31T23:59:59-01:00", False),  # past datetime.max
+        ("0001-01-01T00:00:00Z", "2026-03-02T09:00:00Z", False),
+        ("2000-01-01T00:00:00Z", "2000-01-01T00:00:00Z", True),  # the earliest instant
+        ("2000-01-01T00:59:59+01:00", "2000-01-01T02:00:00+01:00", False),  # 1 s before it
+        ("2000-01-01 00:30:00", "2000-01-01 01:30:00", False),  # Prague winter: 1999-12-31 23:30
+        ("9999-12-31T00:00:00Z", "2026-03-02T09:00:00Z", False),  # and closes before it opens
     ]
 )
 _ROW = st.tuples(
@@ -117,9 +126,9 @@ def _stored() -> list[tuple]:
 @examples(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(rows=st.lists(_ROW, min_size=1, max_size=6, unique_by=lambda r: r[0]))
+@given(rows=st.lists(_ROW, min_size=1, max_size=6, unique_by=lambda r: r[0]), partial=st.booleans())
 def test_copy_fast_path_and_orm_path_store_the_same_trades(
-    rows, two_accounts, tmp_path, monkeypatch
+    rows, partial, two_accounts, tmp_path, monkeypatch
 ):
     header = "account,ticket,symbol,side,volume,open_time,open_price,close_time,close_price,"
     text = (
@@ -128,17 +137,24 @@ def test_copy_fast_path_and_orm_path_store_the_same_trades(
         + "".join(
             f"8100001,{ticket},EURUSD,{side},{volume},{opened},1.08,{closed},1.09,{commission},"
             f"{profit}\n"
-            for ticket, side, volume, (opened, closed), commission, profit in rows
+            for ticket, side, volume, (opened, closed, _), commission, profit in rows
         )
     )
     path = tmp_path / "t.csv"
     path.write_text(text)
     results = []
-    for writer in (service.CopyWriter, OrmWriter):
-        Trade.objects.all().delete()
-        monkeypatch.setattr(service, "CopyWriter", writer)
-        batch = service.import_file(path, broker_tz="Europe/Prague")
-        results.append(((batch.rows_new, batch.rows_rejected, batch.errors), _stored()))
+    with time_machine.travel(NOW, tick=False):
+        for writer in (service.CopyWriter, OrmWriter):
+            # Each path in a savepoint rolled back after reading: the next one starts from the
+            # same empty table, and PostgreSQL releases the locks of the dropped staging table
+            # (hundreds of examples in one test transaction would exhaust its lock table).
+            with transaction.atomic():
+                monkeypatch.setattr(service, "CopyWriter", writer)
+                batch = service.import_file(path, broker_tz="Europe/Prague", partial=partial)
+                results.append(((batch.rows_new, batch.rows_rejected, batch.errors), _stored()))
+                transaction.set_rollback(True)
     monkeypatch.undo()
 
     assert results[0] == results[1]
+    outside = [line for line, row in enumerate(rows, start=2) if not row[3][2]]
+    assert [error["line"] for error in results[0][0][2]] == outside
