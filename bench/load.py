@@ -5,23 +5,29 @@ gunicorn on 127.0.0.1.
         .venv/bin/python bench/load.py --sessions 50 --rate 100 --seconds 60
 
 Bounded, and local only. It
-1. creates a throwaway database (`bench_load`), migrates it, seeds the demo firm
+1. creates a throwaway database (`bench_load_<run id>`), migrates it, seeds the demo firm
    (`seed_demo --seed 7`) and a bridge token (`create_bridge load-bench`);
-2. runs `collectstatic`, then gunicorn (production settings: DEBUG off, `--workers 4
-   --threads 2` as in docs/deployment.md) on a free 127.0.0.1 port and, when REDIS_URL is set,
-   one Celery worker on a queue of its own, so imports are recomputed as in production;
+2. runs `collectstatic` into a temporary directory (beside the seeding), then gunicorn
+   (production settings: DEBUG off, `--workers 4 --threads 2` as in docs/deployment.md) on a
+   127.0.0.1 port it has bound itself (so no other run can take it) and, when REDIS_URL is
+   set, one Celery worker on a queue of its own (`propdesk-load-<run id>`), so imports are
+   recomputed as in production;
 3. for `--seconds`: `--sessions` threads, each logged in through /accounts/login/ as a demo
-   trader, open the home page, one of their accounts and its journal, with `--think` seconds
-   (±50 %) between pages, each from its own loopback address (127.0.x.y: the per-IP login
-   rate limit sees separate clients, as in production); one scheduler pushes `--rate` trades/s
-   to /api/bridge/trades/ in batches of `--batch`, new tickets on open demo accounts. The
-   sessions log in first; the measured window of `--seconds` starts when all have;
+   trader (never a staff user), open the home page, one of their accounts and its journal,
+   with `--think` seconds (±50 %) between pages, each from its own loopback address
+   (127.0.x.y: the per-IP login rate limit sees separate clients, as in production); one
+   scheduler pushes `--rate` trades/s to /api/bridge/trades/ in batches of `--batch`, new
+   tickets on open demo accounts. The sessions log in first; the measured window of
+   `--seconds` starts when all have;
 4. prints p50/p95 latency per page and for the pushes, the error count (any non-2xx answer, a
    redirect to the login page or a connection error), and checks that the trades in the
-   database grew by exactly the number pushed; stops the servers and drops the database.
+   database grew by exactly the number pushed (`--json FILE` also writes these figures);
+   stops the servers, drops the database and the queue, removes the temporary directory.
 
-Exit status 1 if there were errors or the trade count does not match. No new dependencies:
-stdlib HTTP (urllib) and threads.
+Exit status 1 if there were errors or the trade count does not match. The run id (default: the
+process id and a random suffix) names everything the run creates, so runs can overlap
+(bench/load_settings.py keeps the rest apart); SIGTERM stops the run with the same clean-up.
+No new dependencies: stdlib HTTP (urllib) and threads.
 """
 
 from __future__ import annotations
@@ -36,10 +42,13 @@ import os
 import random
 import re
 import secrets
+import shutil
+import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -53,7 +62,7 @@ from pathlib import Path
 from scratch_db import ScratchDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRATCH_NAME = "bench_load"
+RUN_ID = re.compile(r"[a-z0-9_]{1,40}")
 PASSWORD = "demo-pass-2026"
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ERRORS = re.compile(r'class="[^"]*error[^"]*"[^>]*>\s*(.{0,200})', re.S)
@@ -80,12 +89,6 @@ class Stats:
 
     def error_count(self) -> int:
         return sum(len(v) for v in self.errors.values())
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _request(opener, url: str, data: bytes | None = None, headers: dict | None = None):
@@ -268,6 +271,7 @@ def _prepare(scratch: ScratchDatabase) -> tuple[list[tuple[str, str]], list[str]
     from django.core.management import call_command
 
     from accounts.models import User
+    from accounts.roles import STAFF_ROLES
     from evaluations.models import TradingAccount
     from evaluations.models.accounts import OPEN_STATUSES
 
@@ -277,7 +281,11 @@ def _prepare(scratch: ScratchDatabase) -> tuple[list[tuple[str, str]], list[str]
     token = out.getvalue().strip()
     traders = []
     # seed_demo's traders: first.last<n>@demo.propdesk.local and trader@propdesk.local
-    for user in User.objects.filter(email__endswith="propdesk.local").order_by("email"):
+    # Never a staff user (they end in propdesk.local too): staff sessions need a TOTP code.
+    demo_traders = User.objects.filter(
+        email__endswith="propdesk.local", is_staff=False, is_superuser=False
+    ).exclude(groups__name__in=STAFF_ROLES)
+    for user in demo_traders.order_by("email"):
         account = user.trading_accounts.order_by("-started_at").first()
         if account is not None:
             traders.append((user.email, account.login))
@@ -289,9 +297,22 @@ def _prepare(scratch: ScratchDatabase) -> tuple[list[tuple[str, str]], list[str]
     return traders, logins, token
 
 
-def _server_env(database_url: str, queue: str) -> dict[str, str]:
+def _run_env(run_id: str, run_dir: Path) -> dict[str, str]:
+    """What makes bench/load_settings.py this run's settings (for the servers and this process)."""
+    bench = str(ROOT / "bench")
+    path = os.pathsep.join(p for p in (bench, os.environ.get("PYTHONPATH")) if p)
+    return {
+        "DJANGO_SETTINGS_MODULE": "load_settings",
+        "PYTHONPATH": path,
+        "PROPDESK_LOAD_RUN": run_id,
+        "PROPDESK_LOAD_STATIC_ROOT": str(run_dir / "static"),
+    }
+
+
+def _server_env(database_url: str, queue: str, run_env: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_VERSION",)}
     env.update(
+        run_env,
         DATABASE_URL=database_url,
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(48),
@@ -308,34 +329,36 @@ def _server_env(database_url: str, queue: str) -> dict[str, str]:
     return env
 
 
-def _start_servers(env: dict[str, str], port: int, workers: int, log) -> list[subprocess.Popen]:
-    venv = Path(sys.executable).parent
-    subprocess.run(
+def _collect_static(env: dict[str, str], log) -> subprocess.Popen:
+    """`collectstatic` into the run's directory; it needs no database, so it runs beside the
+    seeding."""
+    return subprocess.Popen(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=ROOT,
         env=env,
-        check=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
-    procs = [
+
+
+def _start_servers(
+    env: dict[str, str], listener: socket.socket, workers: int, log, procs: list
+) -> None:
+    """Gunicorn on `listener` (a socket bound here, handed over as a file descriptor: the port
+    is this run's from the start) and the Celery worker, each added to `procs` as soon as it
+    runs, so the caller stops whatever started, whatever fails later."""
+    venv = Path(sys.executable).parent
+    gunicorn = [str(venv / "gunicorn"), "config.wsgi", "--bind", f"fd://{listener.fileno()}"]
+    procs.append(
         subprocess.Popen(
-            [
-                str(venv / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(workers),
-                "--threads",
-                "2",
-                "--timeout",
-                "60",
-            ],
+            [*gunicorn, "--workers", str(workers), "--threads", "2", "--timeout", "60"],
             cwd=ROOT,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            pass_fds=(listener.fileno(),),
         )
-    ]
+    )
     if env.get("CELERY_TASK_ALWAYS_EAGER") != "true":
         queue = env["CELERY_TASK_DEFAULT_QUEUE"]
         procs.append(
@@ -349,24 +372,28 @@ def _start_servers(env: dict[str, str], port: int, workers: int, log) -> list[su
                 stderr=subprocess.STDOUT,
             )
         )
+    port = listener.getsockname()[1]
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return procs
+                return
         except (OSError, urllib.error.HTTPError):
             time.sleep(0.3)
     raise SystemExit("gunicorn did not answer /healthz within 30 s")
 
 
 def _stop(procs: list[subprocess.Popen]) -> None:
+    """Terminate (then kill, after 20 s) each server; a second call finds nothing to do."""
     for proc in procs:
-        proc.terminate()
+        if proc.poll() is None:
+            proc.terminate()
     for proc in procs:
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
 
 
 def _queue_length(queue: str) -> int | None:
@@ -374,10 +401,21 @@ def _queue_length(queue: str) -> int | None:
         return None
     import redis
 
-    client = redis.Redis.from_url(os.environ["REDIS_URL"])
-    length = client.llen(queue)
-    client.delete(queue)  # nothing of this run stays behind in Redis
-    return length
+    with redis.Redis.from_url(os.environ["REDIS_URL"]) as client:
+        return client.llen(queue)
+
+
+def _forget_in_redis(queue: str, run_id: str) -> None:
+    """Nothing of this run stays behind in Redis: its queue and its cache keys (the prefix set
+    by bench/load_settings.py)."""
+    if not os.environ.get("REDIS_URL"):
+        return
+    import redis
+
+    with redis.Redis.from_url(os.environ["REDIS_URL"]) as client:
+        client.delete(queue)
+        for key in client.scan_iter(f"{run_id}:*", count=500):
+            client.delete(key)
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -386,22 +424,48 @@ def _pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
-def _report(stats: Stats, seconds: float) -> None:
-    print(f"\n{'request':<34}{'count':>7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+def _figures(stats: Stats, seconds: float) -> dict[str, dict]:
+    """Per request label: count, req/s (None for the logins, before the window), p50/p95/max ms."""
     order = [LOGIN, *PAGES]
-    labels = order + sorted(set(stats.ms) - set(order))
-    for label in labels:
+    figures = {}
+    for label in order + sorted(set(stats.ms) - set(order)):
         values = stats.ms.get(label)
-        if not values:
-            continue
-        rate = "before" if label == LOGIN else f"{len(values) / seconds:.1f}"
+        if values:
+            figures[label] = {
+                "count": len(values),
+                "per_s": None if label == LOGIN else round(len(values) / seconds, 1),
+                "p50_ms": round(_pct(values, 50), 1),
+                "p95_ms": round(_pct(values, 95), 1),
+                "max_ms": round(max(values), 1),
+            }
+    return figures
+
+
+def _report(figures: dict[str, dict], stats: Stats) -> None:
+    print(f"\n{'request':<34}{'count':>7}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    for label, row in figures.items():
+        rate = "before" if row["per_s"] is None else f"{row['per_s']:.1f}"
         print(
-            f"{label:<34}{len(values):>7}{rate:>8}{_pct(values, 50):>9.1f}"
-            f"{_pct(values, 95):>9.1f}{max(values):>9.1f}"
+            f"{label:<34}{row['count']:>7}{rate:>8}{row['p50_ms']:>9.1f}"
+            f"{row['p95_ms']:>9.1f}{row['max_ms']:>9.1f}"
         )
     print(f"errors: {stats.error_count()}")
     for label, errors in stats.errors.items():
         print(f"  {label}: {len(errors)} e.g. {errors[0]}")
+
+
+def _log_tail(path: Path, lines: int = 40) -> str:
+    return "".join(path.read_text(errors="replace").splitlines(keepends=True)[-lines:])
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a timeout in the caller) ends the run through main's clean-up, once."""
+
+    def handler(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def main() -> int:
@@ -412,18 +476,37 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60, help="duration of the load")
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between pages (s)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (2 threads)")
+    parser.add_argument(
+        "--run-id",
+        default=f"{os.getpid()}_{secrets.token_hex(3)}",
+        help="names the scratch database (bench_load_<id>) and the Celery queue "
+        "(propdesk-load-<id>); a-z, 0-9, _ (default: pid and a random suffix)",
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     if not (1 <= args.sessions <= 500 and 0 < args.rate <= 2000 and 1 <= args.seconds <= 600):
         parser.error("bounded run: sessions 1..500, rate ≤ 2000/s, seconds 1..600")
+    if not RUN_ID.fullmatch(args.run_id):
+        parser.error("--run-id: 1 to 40 of a-z, 0-9, _")
 
-    scratch = ScratchDatabase(SCRATCH_NAME, "bench/load.py")
-    scratch.recreate()
+    scratch = ScratchDatabase(f"bench_load_{args.run_id}", "bench/load.py")
+    queue = f"propdesk-load-{args.run_id}"
     procs: list[subprocess.Popen] = []
-    queue = f"propdesk-load-{uuid.uuid4().hex[:8]}"
-    (ROOT / "bench" / "out").mkdir(exist_ok=True)
-    log = open(ROOT / "bench" / "out" / f"load-{queue}.log", "w")  # noqa: SIM115
+    run_dir = Path(tempfile.mkdtemp(prefix=f"propdesk-load-{args.run_id}-"))
+    run_env = _run_env(args.run_id, run_dir)
+    # This process seeds with the same settings; anything it queued would go to the run's queue.
+    os.environ.update(run_env, CELERY_TASK_DEFAULT_QUEUE=queue)
+    log_path = run_dir / "servers.log"
+    log = open(log_path, "w")  # noqa: SIM115
+    listener = socket.create_server(("127.0.0.1", 0), backlog=2048)
+    status = 1
+    _stop_on_sigterm()
     try:
-        print("seeding the demo firm (seed_demo --seed 7) …", flush=True)
+        scratch.recreate()
+        env = _server_env(scratch.url, queue, run_env)
+        collectstatic = _collect_static(env, log)
+        procs.append(collectstatic)
+        print(f"run {args.run_id}: seeding the demo firm (seed_demo --seed 7) …", flush=True)
         traders, logins, token = _prepare(scratch)
         from django.db import connections
 
@@ -431,9 +514,11 @@ def main() -> int:
 
         trades_before = Trade.objects.count()
         connections.close_all()
-        port = _free_port()
-        procs = _start_servers(_server_env(scratch.url, queue), port, args.workers, log)
-        base = f"http://127.0.0.1:{port}"
+        if collectstatic.wait() != 0:
+            raise SystemExit("collectstatic failed: see the servers' log below")
+        _start_servers(env, listener, args.workers, log, procs)
+        base = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        listener.close()  # gunicorn holds it now; ours would only queue connections if it died
         print(
             f"gunicorn on {base} ({args.workers} workers × 2 threads); {len(traders)} demo "
             f"traders, {len(logins)} open accounts, {trades_before} trades; load: "
@@ -463,7 +548,8 @@ def main() -> int:
 
         trades_after = Trade.objects.count()
         connections.close_all()
-        _report(stats, elapsed)
+        figures = _figures(stats, elapsed)
+        _report(figures, stats)
         grew = trades_after - trades_before
         print(
             f"bridge: {bridge.sent} trades sent, {bridge.pushed} accepted as new "
@@ -471,7 +557,6 @@ def main() -> int:
             f"database {trades_before} → {trades_after} (+{grew})"
         )
         _stop(procs)
-        procs = []
         backlog = _queue_length(queue)
         if backlog is not None:
             print(f"recompute tasks still queued when the worker stopped: {backlog}")
@@ -480,11 +565,39 @@ def main() -> int:
             "trade count: "
             + ("OK, grew by exactly the number pushed" if consistent else "MISMATCH")
         )
-        return 0 if consistent and stats.error_count() == 0 else 1
+        status = 0 if consistent and stats.error_count() == 0 else 1
+        if args.json:
+            result = {
+                "run_id": args.run_id,
+                "config": {
+                    k: getattr(args, k)
+                    for k in ("sessions", "rate", "batch", "seconds", "think", "workers")
+                },
+                "requests": figures,
+                "errors": stats.error_count(),
+                "error_examples": {k: v[:3] for k, v in stats.errors.items()},
+                "trades": {
+                    "sent": bridge.sent,
+                    "accepted": bridge.pushed,
+                    "late_batches": bridge.late,
+                    "before": trades_before,
+                    "after": trades_after,
+                },
+                "recompute_backlog": backlog,
+                "exit_status": status,
+            }
+            args.json.write_text(json.dumps(result, indent=2))
+        return status
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the clean-up runs to its end
+        listener.close()
         _stop(procs)
         log.close()
+        if status != 0 and log_path.stat().st_size:
+            print(f"--- last lines of the servers' log ---\n{_log_tail(log_path)}", flush=True)
         scratch.drop()
+        _forget_in_redis(queue, args.run_id)
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

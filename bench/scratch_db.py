@@ -23,11 +23,13 @@ class ScratchDatabase:
 
     def recreate(self, drop_only: bool = False) -> None:
         import psycopg
+        from psycopg import sql
 
+        name = sql.Identifier(self.name)
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
             if not drop_only:
-                conn.execute(f"CREATE DATABASE {self.name}")
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
     def drop(self) -> None:
         self.recreate(drop_only=True)

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
+from config.celery import enqueue
 from evaluations.models import (
     AccountStatus,
     BalanceOperation,
@@ -86,7 +87,7 @@ def _audit(
     )
     if action in tasks.NOTIFIED_ACTIONS:
         transition_id = transition.pk
-        transaction.on_commit(lambda: tasks.send_payout_email.delay(transition_id))
+        transaction.on_commit(lambda: enqueue(tasks.send_payout_email, transition_id))
     return transition
 
 
@@ -94,7 +95,7 @@ def _enqueue_recompute(account_id: int) -> None:
     """Metrics must follow the withdrawal; the risk worker recomputes after commit."""
     from risk.tasks import recompute_accounts  # loaded when used: not at import time
 
-    transaction.on_commit(lambda: recompute_accounts.delay([account_id]))
+    transaction.on_commit(lambda: enqueue(recompute_accounts, [account_id]))
 
 
 def _assert_still_payable(payout: PayoutRequest) -> None:

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
+from config.celery import enqueue
 from evaluations.models import AccountStatus, Phase, PhaseKind, Program, TradingAccount
 from evaluations.tasks import send_account_opened_email
 
@@ -100,7 +101,7 @@ def open_account(
             account.save()
         if notify:
             account_id = account.pk
-            transaction.on_commit(lambda: send_account_opened_email.delay(account_id))
+            transaction.on_commit(lambda: enqueue(send_account_opened_email, account_id))
     return account
 
 

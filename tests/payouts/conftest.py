@@ -105,5 +105,9 @@ def recompute_calls(monkeypatch) -> list[list[int]]:
     from risk import tasks as risk_tasks
 
     calls: list[list[int]] = []
-    monkeypatch.setattr(risk_tasks.recompute_accounts, "delay", lambda ids: calls.append(ids))
+    monkeypatch.setattr(
+        risk_tasks.recompute_accounts,
+        "apply_async",
+        lambda args, **options: calls.append(args[0]),
+    )
     return calls

@@ -118,3 +118,31 @@ def test_admin_history_page_shows_the_transitions(
     assert finance.email in history.content.decode()
     assert change.status_code == 200
     assert "Incomplete KYC documents" in change.content.decode()
+
+
+def test_a_payment_stands_when_the_broker_is_down(
+    funded_account, finance, finance_2, after_cycle, on_commit, monkeypatch, caplog
+):
+    """The payment is saved and answered; the email and recompute that cannot be queued are
+    logged (docs/deployment.md, "Redis restarts"), not turned into an error after the fact."""
+    from kombu.exceptions import OperationalError
+
+    from risk import tasks as risk_tasks
+
+    payout = services.request_payout(funded_account, by=funded_account.trader)
+    services.approve_payout(payout, by=finance)
+
+    def broker_down(*args, **options):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.send_payout_email, "apply_async", broker_down)
+    monkeypatch.setattr(risk_tasks.recompute_accounts, "apply_async", broker_down)
+    with on_commit():
+        services.mark_payout_paid(payout, by=finance_2, reference="WIRE-78")
+
+    payout.refresh_from_db()
+    assert payout.status == "paid"
+    assert mail.outbox == []
+    logged = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any("send_payout_email" in line and "not queued" in line for line in logged)
+    assert any("recompute_accounts" in line and "not queued" in line for line in logged)

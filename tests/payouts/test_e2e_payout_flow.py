@@ -1,5 +1,7 @@
 """In a real browser: a trader requests, one finance user approves, another marks it paid; the
-trader sees it paid and the account back at its initial balance."""
+trader sees it paid and the account back at its initial balance. Staff sign in with a second
+factor: the approver types the code of an authenticator already set up, the payer sets one up
+on first sign-in."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from accounts.roles import FINANCE
+from accounts.totp import current_code, give_totp_authenticator
 from payouts.models import PayoutRequest, PayoutStatus
 from risk.models import AccountMetrics
 from tests.factories import staff_user
@@ -20,11 +23,12 @@ from .conftest import make_funded_account
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pass-1234-word"  # tests.factories.UserFactory
+APPROVER_SECRET = "APPROVERSECRETTOTPKEY234"
 
 
-def signed_in(browser: Browser, base_url: str, email: str) -> Page:
+def signed_in(browser: Browser, base_url: str, email: str, next_url: str = "/") -> Page:
     page = browser.new_context(base_url=base_url).new_page()
-    page.goto("/accounts/login/")
+    page.goto(f"/accounts/login/?next={next_url}")
     page.get_by_label(re.compile("email", re.I)).fill(email)
     page.get_by_label(re.compile("password", re.I)).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -32,11 +36,17 @@ def signed_in(browser: Browser, base_url: str, email: str) -> Page:
     return page
 
 
+def type_authenticator_code(page: Page, secret: str) -> None:
+    page.locator('input[name="code"]').fill(current_code(secret))
+    page.locator('form:has(input[name="code"]) button[type="submit"]').first.click()
+    page.wait_for_load_state()
+
+
 def test_trader_requests_finance_approves_and_pays(chromium, live_server):
     # Real clock: the browser's cookies must not expire against a travelled server time.
     start = timezone.now() - dt.timedelta(days=20)
     account = make_funded_account(start=start, trader__email="trader@example.com")
-    staff_user(FINANCE, "approver@firm.example")
+    give_totp_authenticator(staff_user(FINANCE, "approver@firm.example"), APPROVER_SECRET)
     staff_user(FINANCE, "payer@firm.example")
 
     trader = signed_in(chromium, live_server.url, "trader@example.com")
@@ -51,13 +61,23 @@ def test_trader_requests_finance_approves_and_pays(chromium, live_server):
     expect(trader.get_by_test_id("payout-status")).to_have_text("Requested")
     payout = PayoutRequest.objects.get(account=account)
 
-    approver = signed_in(chromium, live_server.url, "approver@firm.example")
-    approver.goto("/payouts/queue/")
+    approver = signed_in(chromium, live_server.url, "approver@firm.example", "/payouts/queue/")
+    expect(approver.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
+    type_authenticator_code(approver, APPROVER_SECRET)
+    expect(approver).to_have_url(re.compile(r"/payouts/queue/$"))
     approver.get_by_test_id(f"approve-{payout.pk}").click()
     expect(approver.locator(f'tr[data-payout="{payout.pk}"]')).to_contain_text("Approved")
     expect(approver.get_by_test_id(f"pay-{payout.pk}")).to_have_count(1)
 
-    payer = signed_in(chromium, live_server.url, "payer@firm.example")
+    payer = signed_in(chromium, live_server.url, "payer@firm.example", "/payouts/queue/")
+    # No authenticator yet: the queue sends the payer to set one up first, which allauth lets
+    # only a user who has just confirmed their password do.
+    expect(payer).to_have_url(re.compile(r"/accounts/reauthenticate/"))
+    expect(payer.get_by_text("Staff accounts need two-factor authentication")).to_be_visible()
+    payer.get_by_label(re.compile("password", re.I)).fill(PASSWORD)
+    payer.get_by_role("button", name="Confirm").click()
+    expect(payer).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
+    type_authenticator_code(payer, payer.locator("#authenticator_secret").input_value())
     payer.goto("/payouts/queue/")
     payer.get_by_test_id(f"reference-{payout.pk}").fill("WIRE-2026-0001")
     payer.get_by_test_id(f"pay-{payout.pk}").click()
