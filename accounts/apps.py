@@ -6,6 +6,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and roles"
 
     def ready(self) -> None:
-        from accounts import audit_receivers
+        from accounts import audit_receivers, staff_mfa
 
         audit_receivers.connect()
+        staff_mfa.connect()

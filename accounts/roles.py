@@ -24,6 +24,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reports.*",
         "auth.view_group",
         "django_celery_beat.*",
+        # Staff need a second factor; admins reset a lost one by deleting the authenticator.
+        "mfa.view_authenticator",
+        "mfa.delete_authenticator",
     ],
     RISK: [
         "accounts.view_user",

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_celery_beat",
     "simple_history",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.staff_mfa.StaffSecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -145,6 +147,11 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Staff sessions reach the back office only after a TOTP code (accounts/staff_mfa.py).
+STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
+MFA_TOTP_ISSUER = "PropDesk"
+# Accept the code of the previous and next 30 s step too: phone clocks drift.
+MFA_TOTP_TOLERANCE = 1
 ACCOUNT_ADAPTER = "config.allauth_adapter.PropDeskAccountAdapter"
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
@@ -180,6 +187,9 @@ MEDIA_URL = "media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
+# How far ahead of now an imported trade or snapshot time may be (clock skew between a platform
+# server and ours); see evaluations/imports/window.py and docs/import-formats.md "Time window".
+IMPORT_MAX_FUTURE_SECONDS = env.int("IMPORT_MAX_FUTURE_SECONDS", default=300)
 
 # Email
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -208,10 +218,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 600
 CELERY_TASK_SOFT_TIME_LIMIT = 540
 # A message a worker took but never acked (the worker died) is delivered again after
-# visibility_timeout seconds. JSON override, e.g. for the worker fault tests.
+# visibility_timeout seconds. JSON override, e.g. for the worker fault tests. The socket
+# timeouts make an enqueue to a hung or unreachable Redis fail within 5-10 s instead of holding
+# the request for minutes or for ever (docs/deployment.md, "Redis restarts").
 CELERY_BROKER_TRANSPORT_OPTIONS = env.json(
-    "CELERY_BROKER_TRANSPORT_OPTIONS", default={"visibility_timeout": 3600}
+    "CELERY_BROKER_TRANSPORT_OPTIONS",
+    default={"visibility_timeout": 3600, "socket_timeout": 5, "socket_connect_timeout": 5},
 )
+# A worker that loses Redis runs its task to the end (the result is in PostgreSQL); cancelling
+# it would lose the task when Redis restarts without persistence.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# A worker started while Redis is down waits for it.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="propdesk")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
@@ -241,6 +259,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Bridges push trades and equity snapshots; traders read their accounts.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from our own static files (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Content Security Policy: no inline scripts, nothing from other origins.

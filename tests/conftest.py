@@ -210,6 +210,39 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     return result
 
 
+class SecondFactorClient:
+    """Mixed into the test client: `force_login` also marks the session as having passed the
+    second factor, as a staff member who typed their TOTP code would have (staff pages refuse
+    a session without it, see accounts/staff_mfa.py). Tests of that refusal use a plain
+    `django.test.Client`; tests/security/test_staff_mfa.py signs in with real codes."""
+
+    def force_login(self, user, backend=None) -> None:
+        from accounts.staff_mfa import SESSION_KEY
+
+        super().force_login(user, backend)
+        session = self.session
+        session[SESSION_KEY] = time.time()
+        session.save()
+
+
+def client_with_second_factor():
+    from django.test import Client
+
+    return type("Client", (SecondFactorClient, Client), {})()
+
+
+@pytest.fixture
+def client():
+    return client_with_second_factor()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    client = client_with_second_factor()
+    client.force_login(admin_user)
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings) -> None:
     # Factories set a password on every user; PBKDF2 would make factory-heavy tests crawl.
@@ -273,6 +306,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         f"propdesk: ran on {db}; {len(live)} tests passed against a live Celery worker on "
         f"{settings.CELERY_BROKER_URL}; {len(browser)} browser tests passed in chromium"
     )
+    for report in passed:  # the bounded load run's figures (tests/integration/test_load_bounded.py)
+        for name, value in report.user_properties:
+            if name == "load":
+                terminalreporter.write_line(f"propdesk: {value}")
 
 
 @pytest.fixture(scope="session", autouse=True)

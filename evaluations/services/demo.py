@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts import roles
 from accounts.models import KycStatus, PayoutMethod, User
 from accounts.services import create_staff_member, create_trader
+from accounts.totp import give_totp_authenticator
 from evaluations.models import (
     BalanceOperation,
     EquitySnapshot,
@@ -44,6 +45,8 @@ from evaluations.services.demo_stages import DemoSeedError, PhaseContext, Stage,
 from evaluations.services.programs import load_program
 
 DEMO_PASSWORD = "demo-pass-2026"
+# Staff sign in with a second factor; the demo staff share this published authenticator secret.
+DEMO_STAFF_TOTP_SECRET = "PROPDESKDEMOSTAFFKEYTOTP"
 DEMO_EMAIL_SUFFIX = "propdesk.local"
 DEMO_TRADER_EMAIL = "trader@propdesk.local"
 PROGRAMS_DIR = settings.BASE_DIR / "programs"
@@ -127,6 +130,10 @@ class SeedSummary:
         out.append(f'Demo logins (password "{DEMO_PASSWORD}" for all):')
         width = max(len(email) for email, _ in self.credentials)
         out.extend(f"  {email.ljust(width)}  {role}" for email, role in self.credentials)
+        out.append(
+            f"Staff also type an authenticator code: add the secret {DEMO_STAFF_TOTP_SECRET} to an "
+            "authenticator app, or run `python manage.py totp_code EMAIL`."
+        )
         return out
 
 
@@ -164,7 +171,10 @@ class _Seeder:
 
     def people(self) -> list[tuple[User, list[tuple]]]:
         for email, role, superuser, first, last in STAFF:
-            create_staff_member(email, role, superuser=superuser, first_name=first, last_name=last)
+            member = create_staff_member(
+                email, role, superuser=superuser, first_name=first, last_name=last
+            )
+            give_totp_authenticator(member, DEMO_STAFF_TOTP_SECRET)
             label = f"superuser, {role}" if superuser else role
             self.summary.credentials.append((email, label))
         traders = [

@@ -27,6 +27,7 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from accounts.totp import current_code, totp_secret  # noqa: E402
 from evaluations.models import AccountStatus, TradingAccount  # noqa: E402
 from evaluations.services.demo import DEMO_PASSWORD  # noqa: E402
 from payouts.models import PayoutRequest  # noqa: E402
@@ -132,6 +133,11 @@ def walk(emails: list[str]) -> dict:
         )
         statuses[f"{email} POST login"] = response.status_code
         user = User.objects.get(email=email)
+        if response.get("Location", "").startswith(reverse("mfa_authenticate")):
+            # Staff: the second step asks for the code of the demo's authenticator secret.
+            code = current_code(totp_secret(user))
+            response = client.post(reverse("mfa_authenticate"), {"code": code})
+            statuses[f"{email} POST authenticator code"] = response.status_code
         allowed, denied = _pages_for(user)
         for page in allowed:
             statuses[f"{email} GET {page}"] = _get(client, page, errors, f"{email} GET {page}")

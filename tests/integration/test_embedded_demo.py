@@ -48,8 +48,16 @@ def test_seeded_sqlite_demo_serves_every_page_to_its_users(tmp_path):
 
     statuses, errors = walked["statuses"], walked["errors"]
     assert errors == {}
-    logins = {page: code for page, code in statuses.items() if page.endswith("POST login")}
-    assert set(logins.values()) == {302} and len(logins) == len(users)  # password works
+    logins = {page: code for page, code in statuses.items() if " POST " in page}
+    passwords = {page: code for page, code in logins.items() if page.endswith("POST login")}
+    assert set(passwords.values()) == {302} and len(passwords) == len(users)  # password works
+    # Staff pass the second factor with the demo's published authenticator secret.
+    codes = {page.split()[0]: code for page, code in logins.items() if page.endswith("code")}
+    assert set(codes.values()) == {302}
+    assert set(codes) == set(users) - {"trader@propdesk.local"}
+    assert "totp_code" in seeded
+    code = _run(["manage.py", "totp_code", "risk@propdesk.local"], env).strip()
+    assert code.isdigit() and len(code) == 6
     pages = {page: code for page, code in statuses.items() if page not in logins}
     assert {page: code for page, code in pages.items() if code != 200} == {}
     walked_paths = {page.split(" GET ")[1] for page in pages}

@@ -21,6 +21,7 @@ from accounts.roles import ADMINS, FINANCE, RISK, ROLE_PERMISSIONS, SUPPORT
 from evaluations.management.commands.create_bridge import BRIDGE_PERMISSIONS
 from reports.models import VIEW_FUNNEL, VIEW_LEADERBOARD, VIEW_MONEY, VIEW_RISK_MONITOR
 from reports.tables import TABLES
+from tests.conftest import client_with_second_factor
 
 from .conftest import ANONYMOUS, BRIDGE, ROLES, SUPERUSER, TRADER_A, TRADER_B, World
 
@@ -285,7 +286,9 @@ def outcome(response) -> str:
 
 
 def client_for(world: World, role: str) -> Client:
-    client = Client()
+    """Signed in as `role`, staff having also passed the second factor (the test client of
+    tests/conftest.py); test_staff_without_a_second_factor_* below covers the session without."""
+    client = client_with_second_factor()
     if world.users[role] is not None:
         client.force_login(world.users[role])
     return client
@@ -319,6 +322,19 @@ def test_every_url_answers_each_role_as_the_policy_says(world, role):
         if want != got:
             mismatches.append(f"{case.url} ({case.name}): expected {want}, got {got}")
     assert not mismatches, f"{role}: {len(mismatches)} cells differ:\n" + "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("role", (*STAFF, SUPERUSER))
+def test_staff_without_a_second_factor_reach_no_url_but_the_two_factor_set_up(world, role):
+    client = Client()  # signed in with the password only
+    client.force_login(world.users[role])
+    setup = reverse("mfa_activate_totp")
+    reached = []
+    for case in all_cases(world):
+        response = client.get(case.url)
+        if response.status_code != 302 or not response["Location"].startswith(setup):
+            reached.append(f"{case.url} ({case.name}): {outcome(response)}")
+    assert not reached, f"{role} without a second factor reached:\n" + "\n".join(reached)
 
 
 def test_trader_b_reaches_no_object_of_trader_a_through_any_url(world):
