@@ -132,7 +132,7 @@ class SeedSummary:
         out.extend(f"  {email.ljust(width)}  {role}" for email, role in self.credentials)
         out.append(
             f"Staff also type an authenticator code: add the secret {DEMO_STAFF_TOTP_SECRET} to an "
-            "authenticator app, or run `python manage.py totp_code EMAIL`."
+            "authenticator app, or run `DEBUG=true .venv/bin/python manage.py totp_code EMAIL`."
         )
         return out
 
