@@ -1,7 +1,8 @@
 """Signal receivers that write the audit log (connected in AccountsConfig.ready).
 
-Logins come from django.contrib.auth's signals; rule sets, rules and imports from post_save;
-account and payout status changes from django-fsm's post_transition. A transition is kept on
+Logins come from django.contrib.auth's signals (wrong authenticator codes from allauth.mfa's);
+rule sets, rules and imports from post_save; account and payout status changes from django-fsm's
+post_transition. A transition is kept on
 the instance and written when the instance is saved, so a transition that is never saved (or
 rolled back with its transaction) leaves no event, and the object always has its id.
 
@@ -12,6 +13,7 @@ simple-history's HistoryRequestMiddleware keeps for this request; with none, the
 
 from __future__ import annotations
 
+from allauth.mfa import signals as mfa_signals
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db.models.signals import post_save
 from django_fsm.signals import post_transition
@@ -32,6 +34,9 @@ def connect() -> None:
 
     user_logged_in.connect(login_succeeded, dispatch_uid="audit_login_succeeded")
     user_login_failed.connect(login_failed, dispatch_uid="audit_login_failed")
+    mfa_signals.authentication_failed.connect(
+        second_factor_failed, dispatch_uid="audit_second_factor_failed"
+    )
     post_save.connect(rule_set_saved, sender=RuleSet, dispatch_uid="audit_ruleset")
     post_save.connect(rule_saved, sender=Rule, dispatch_uid="audit_rule")
     post_save.connect(import_saved, sender=ImportBatch, dispatch_uid="audit_import")
@@ -81,6 +86,18 @@ def login_failed(sender, credentials, request=None, **kwargs) -> None:
         actor_email=typed,
         summary=f"Failed login for {typed or 'an empty address'}",
         data={"email": typed},
+        request=request,
+    )
+
+
+def second_factor_failed(sender, request, user, authenticator, **kwargs) -> None:
+    """A wrong authenticator code, at sign-in (the password was right) or reauthentication."""
+    step = "reauthentication" if kwargs.get("reauthentication") else "sign-in"
+    record(
+        AuditAction.LOGIN_FAILED,
+        actor=user,
+        summary=f"Wrong authenticator code for {user.email} at {step}",
+        data={"email": user.email, "second_factor": authenticator.type, "step": step},
         request=request,
     )
 

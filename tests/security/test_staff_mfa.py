@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import AuditAction, AuditEvent
 from accounts.roles import FINANCE, RISK
 from accounts.staff_mfa import SESSION_KEY
 from accounts.totp import current_code, give_totp_authenticator
@@ -153,4 +154,24 @@ def test_sign_in_pages_and_static_files_stay_open_to_a_staff_session_without_it(
     assert client.get("/healthz").status_code == 200
     assert client.get(reverse("mfa_activate_totp"))["Location"].startswith(
         reverse("account_reauthenticate")
+    )
+
+
+def test_wrong_codes_are_audited_and_five_lock_the_code_step(risk_analyst):
+    give_totp_authenticator(risk_analyst, SECRET)
+    client = Client()
+    _sign_in(client, risk_analyst.email)
+    right = current_code(SECRET)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+
+    for _ in range(5):
+        client.post(reverse("mfa_authenticate"), {"code": wrong})
+    locked = client.post(reverse("mfa_authenticate"), {"code": right})
+
+    assert "Too many failed login attempts" in locked.content.decode()
+    assert not _signed_in(client)
+    failures = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED, actor=risk_analyst)
+    assert failures.count() == 5
+    assert failures.first().summary == (
+        "Wrong authenticator code for analyst@firm.example at sign-in"
     )
