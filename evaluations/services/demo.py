@@ -1,10 +1,11 @@
 """The demo firm behind `manage.py seed_demo`: programs, staff, ~50 traders, accounts and trades.
 
-Deterministic for a seed and a "now": the same seed gives the same traders, accounts and
-trades (times are relative to now: the last 30 days). Re-running first WIPES the demo data it
-made before (every user whose email ends in `propdesk.local`, with their accounts, trades,
-snapshots and balance operations) and creates it again; programs are (re)loaded from
-`programs/*.yaml`, which leaves unchanged rule sets alone.
+Deterministic for a seed and a "now": the same seed gives the same traders, accounts, trades
+and payouts (times are relative to now: the last 30 days). Re-running first WIPES the demo data
+it made before (every user whose email ends in `propdesk.local`, with their accounts, trades,
+snapshots, balance operations and payout requests) and creates it again; programs are
+(re)loaded from `programs/*.yaml`, which leaves unchanged rule sets alone. The funded accounts'
+payout requests go through the payout services (`demo_payouts`).
 
 Statuses agree with the trades: a passed account reached its profit target (and minimum days)
 with its last trade, a failed one broke a loss limit with its last trade, an active or funded
@@ -22,7 +23,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from accounts import roles
@@ -41,8 +42,21 @@ from evaluations.models import (
 from evaluations.program_spec import SpecError, read_program_spec
 from evaluations.services.accounts import generate_login, open_account
 from evaluations.services.demo_market import trading_day
+from evaluations.services.demo_payouts import (
+    FINANCE,
+    FINANCE2,
+    TRADER,
+    FundedLedger,
+    PayoutPlanner,
+    choose_stories,
+    demo_clock,
+    quiet_task_log,
+    run_step,
+)
 from evaluations.services.demo_stages import DemoSeedError, PhaseContext, Stage, StagePlanner
 from evaluations.services.programs import load_program
+from payouts.models import PayoutRequest, PayoutStatus, PayoutTransition
+from payouts.selectors import payout_consistency_percent
 
 DEMO_PASSWORD = "demo-pass-2026"
 # Staff sign in with a second factor; the demo staff share this published authenticator secret.
@@ -51,6 +65,7 @@ DEMO_EMAIL_SUFFIX = "propdesk.local"
 DEMO_TRADER_EMAIL = "trader@propdesk.local"
 PROGRAMS_DIR = settings.BASE_DIR / "programs"
 SPEC_FILES = ("ftmo-2step-100k.yaml", "one-step-100k-eod.yaml", "futures-combine-50k.yaml")
+FINANCE_EMAILS = {FINANCE: "finance@propdesk.local", FINANCE2: "finance2@propdesk.local"}
 STAFF = (
     ("admin@propdesk.local", roles.ADMINS, True, "Ada", "Admin"),
     ("risk@propdesk.local", roles.RISK, False, "Rick", "Risk"),
@@ -106,6 +121,18 @@ UTC = dt.UTC
 
 
 @dataclass
+class _FundedAccount:
+    """A funded account whose trades and snapshots wait for its payouts to be planned."""
+
+    account: TradingAccount
+    ctx: PhaseContext
+    stage: Stage
+    rows: list[Trade]
+    operations: list[tuple[dt.datetime, int]]
+    snapshot_points: list[tuple[dt.datetime, int | None]] | None
+
+
+@dataclass
 class SeedSummary:
     seed: int
     programs: list[str] = field(default_factory=list)
@@ -114,6 +141,8 @@ class SeedSummary:
     trades: int = 0
     snapshots: int = 0
     balance_operations: int = 0
+    payouts: Counter = field(default_factory=Counter)  # requests by status
+    second_approvals_due: int = 0  # requests above the threshold with one approval of two
     wiped_users: int = 0
     credentials: list[tuple[str, str]] = field(default_factory=list)
 
@@ -125,6 +154,16 @@ class SeedSummary:
             f"{self.traders} traders, {accounts} accounts ({by_status}), {self.trades} trades, "
             f"{self.snapshots} equity snapshots, {self.balance_operations} balance operations.",
         ]
+        if self.payouts:
+            requests = ", ".join(f"{s} {n}" for s, n in sorted(self.payouts.items()))
+            waiting = self.payouts[PayoutStatus.REQUESTED] + self.payouts[PayoutStatus.APPROVED]
+            second = self.second_approvals_due
+            out.append(
+                f"{sum(self.payouts.values())} payout requests ({requests}); {waiting} open in "
+                "the finance queue /payouts/queue/"
+                + (f", {second} waiting for a second approver" if second else "")
+                + "."
+            )
         if self.wiped_users:
             out.append(f"Replaced the previous demo data ({self.wiped_users} demo users).")
         out.append(f'Demo logins (password "{DEMO_PASSWORD}" for all):')
@@ -138,10 +177,15 @@ class SeedSummary:
 
 
 def wipe_demo_data() -> int:
-    """Delete every demo user (email ending in propdesk.local) and their accounts."""
+    """Delete every demo user (email ending in propdesk.local), their accounts and payouts."""
     users = User.objects.filter(email__iendswith=DEMO_EMAIL_SUFFIX)
     accounts = TradingAccount.objects.filter(trader__in=users)
     try:
+        # Payout requests protect their account, people and withdrawal: they go first.
+        payouts = PayoutRequest.objects.filter(account__in=accounts)
+        payout_ids = list(payouts.values_list("pk", flat=True))
+        payouts.delete()
+        PayoutRequest.history.filter(id__in=payout_ids).delete()
         # previous_account is PROTECT: unlink the chains before deleting them.
         accounts.update(previous_account=None)
         accounts.delete()
@@ -160,6 +204,12 @@ class _Seeder:
         self.summary = SeedSummary(seed=seed)
         self.contexts: dict[int, PhaseContext] = {}
         self.planner = StagePlanner(self.rng, now)
+        # Payouts draw from their own stream: the trades stay what they were without them.
+        self.payout_planner = PayoutPlanner(
+            random.Random(f"{seed}:payouts"), now, settings.PAYOUT_SECOND_APPROVER_THRESHOLD
+        )
+        self.staff: dict[str, User] = {}
+        self.funded: list[_FundedAccount] = []  # written last, with their payouts
         today = now.astimezone(UTC).date()
         self.weekdays = [
             today - dt.timedelta(days=n)
@@ -175,6 +225,7 @@ class _Seeder:
                 email, role, superuser=superuser, first_name=first, last_name=last
             )
             give_totp_authenticator(member, DEMO_STAFF_TOTP_SECRET)
+            self.staff[email] = member
             label = f"superuser, {role}" if superuser else role
             self.summary.credentials.append((email, label))
         traders = [
@@ -215,11 +266,11 @@ class _Seeder:
 
     # -- accounts -------------------------------------------------------------------------
 
-    def _day_counts(self, stages: list[tuple[PhaseContext, str]]) -> list[int]:
+    def _day_counts(self, stages: list[tuple[PhaseContext, str]], quickest: bool) -> list[int]:
         counts = []
         for ctx, outcome in stages:
             if outcome == "passed":
-                counts.append(max(ctx.min_days, 3) + self.rng.randint(0, 2))
+                counts.append(max(ctx.min_days, 3) + (0 if quickest else self.rng.randint(0, 2)))
             elif outcome == "failed":
                 counts.append(self.rng.randint(2, 6))
             elif outcome == "closed":
@@ -232,16 +283,21 @@ class _Seeder:
         """Open the accounts of one trader's way through a program, oldest first.
 
         Passed phases take their minimum days plus up to two; an open last account (active
-        or funded) trades until yesterday; a failed or closed one stops earlier.
+        or funded) trades until yesterday; a failed or closed one stops earlier. The demo
+        trader's way to funding is the quickest (minimum days, from the first weekday) and
+        their funded account ends at least 2% up: funded for longer than a payout cycle, it has
+        a payout history to show.
         """
         program = Program.objects.get(slug=slug)
         phases = list(program.phases.order_by("order"))[: last + 1]
         stages = [(self._context(p), "passed") for p in phases[:-1]]
         stages.append((self._context(phases[-1]), outcome))
-        counts = self._day_counts(stages)
+        showcase = trader.email == DEMO_TRADER_EMAIL and outcome == "funded"
+        counts = self._day_counts(stages, quickest=showcase)
         available = len(self.weekdays)
         if counts[-1] == 0:
-            counts[-1] = max(3, available - sum(counts) - self.rng.randint(0, 4))
+            spare = 0 if showcase else self.rng.randint(0, 4)
+            counts[-1] = max(3, available - sum(counts) - spare)
             start = max(0, available - sum(counts))
         else:
             start = self.rng.randint(0, max(0, available - sum(counts)))
@@ -251,7 +307,8 @@ class _Seeder:
             start += count
             if len(days) < max(1, ctx.min_days if stage_outcome == "passed" else 1):
                 raise DemoSeedError(f"not enough weekdays in the last 30 days for {ctx.phase}")
-            stage = self.planner.plan(ctx, days, stage_outcome)
+            min_profit = ctx.b0 // 50 if showcase and stage_outcome == "funded" else None
+            stage = self.planner.plan(ctx, days, stage_outcome, min_profit=min_profit)
             previous = self._open(trader, ctx, stage, stage_outcome, previous)
 
     def _context(self, phase: Phase) -> PhaseContext:
@@ -297,23 +354,25 @@ class _Seeder:
             ticket += self.rng.randint(1, 60)
             fields = {k: v for k, v in trade.items() if k != "net_cents"}
             rows.append(Trade(account=account, ticket=str(ticket), **fields))
+        operations = self._balance_operations(account, stage)
+        points = self._snapshot_points(ctx, stage, outcome) if self.rng.random() < 0.6 else None
+        if ctx.phase.kind == PhaseKind.FUNDED and outcome == "funded":
+            self.funded.append(_FundedAccount(account, ctx, stage, rows, operations, points))
+            return
+        self._write_trades(rows)
+        self._write_snapshots(account, ctx, stage, points, operations)
+
+    def _write_trades(self, rows: list[Trade]) -> None:
         Trade.objects.bulk_create(rows)
         self.summary.trades += len(rows)
-        operations = self._balance_operations(account, ctx, stage, outcome)
-        if self.rng.random() < 0.6:
-            self._snapshots(account, ctx, stage, outcome, operations)
 
-    def _snapshots(self, account, ctx: PhaseContext, stage: Stage, outcome, operations) -> None:
-        """Mid-trade equity between the balances before and after; end-of-day equity = balance.
+    def _snapshot_points(self, ctx: PhaseContext, stage: Stage, outcome) -> list[tuple]:
+        """Mid-trade points with their floating P&L (cents); end-of-day points (None: equity =
+        balance), at 21:00 UTC of each trading day.
 
         None on a failing day, so the first breach stays the failing trade's close."""
         last_day = trading_day(stage.trades[-1]["close_time"], ctx.zone, ctx.phase.reset_hour)
-
-        def balance_at(at: dt.datetime) -> int:
-            closed = sum(t["net_cents"] for t in stage.trades if t["close_time"] <= at)
-            return ctx.b0 + closed + sum(cents for when, cents in operations if when <= at)
-
-        rows, days = [], {}
+        points, days = [], {}
         for trade in stage.trades:
             day = trading_day(trade["close_time"], ctx.zone, ctx.phase.reset_hour)
             if outcome == "failed" and day == last_day:
@@ -321,16 +380,78 @@ class _Seeder:
             days[trade["close_time"].date()] = True
             if self.rng.random() < 0.35:
                 middle = trade["open_time"] + (trade["close_time"] - trade["open_time"]) / 2
-                balance = balance_at(middle)
-                floating = int(trade["net_cents"] * self.rng.uniform(0.2, 0.9))
-                rows.append(self._snapshot(account, middle, balance, balance + floating))
+                points.append((middle, int(trade["net_cents"] * self.rng.uniform(0.2, 0.9))))
         for day in days:
             at = dt.datetime(day.year, day.month, day.day, 21, 0, tzinfo=UTC)
             if at < self.now and (stage.ended_at is None or at < stage.ended_at):
-                balance = balance_at(at)
-                rows.append(self._snapshot(account, at, balance, balance))
+                points.append((at, None))
+        return points
+
+    def _write_snapshots(self, account, ctx: PhaseContext, stage: Stage, points, operations):
+        """Snapshots at `points`, their balance from the trades and balance operations before."""
+        if points is None:
+            return
+
+        def balance_at(at: dt.datetime) -> int:
+            closed = sum(t["net_cents"] for t in stage.trades if t["close_time"] <= at)
+            return ctx.b0 + closed + sum(cents for when, cents in operations if when <= at)
+
+        rows = []
+        for at, floating in points:
+            balance = balance_at(at)
+            rows.append(self._snapshot(account, at, balance, balance + (floating or 0)))
         EquitySnapshot.objects.bulk_create(rows)
         self.summary.snapshots += len(rows)
+
+    # -- payouts --------------------------------------------------------------------------
+
+    def payouts(self) -> None:
+        """Plan the funded accounts' payouts, then write each account's trades, running its
+        payout steps through the payout services as their moments come, and its snapshots."""
+        ledgers = []
+        for funded in self.funded:
+            account, profile = funded.account, funded.account.trader.trader_profile
+            ledger = FundedLedger(
+                phase=funded.ctx.phase,
+                started_at=account.started_at,
+                trades=funded.stage.trades,
+                operations=funded.operations,
+                kyc_status=profile.kyc_status,
+                consistency_percent=payout_consistency_percent(account),
+                payout_method=profile.payout_method,
+                demo_trader=account.trader.email == DEMO_TRADER_EMAIL,
+            )
+            self.payout_planner.plan_options(ledger)
+            ledgers.append(ledger)
+        for funded, flows in zip(self.funded, choose_stories(ledgers), strict=True):
+            self._write_funded(funded, flows)
+
+    def _write_funded(self, funded: _FundedAccount, flows) -> None:
+        account, rows = funded.account, funded.rows
+        people = {
+            TRADER: account.trader,
+            FINANCE: self.staff[FINANCE_EMAILS[FINANCE]],
+            FINANCE2: self.staff[FINANCE_EMAILS[FINANCE2]],
+        }
+        operations, written = list(funded.operations), 0
+        for flow in flows:
+            payout = None
+            for step in flow.steps:
+                # The service reads the ledger as it stood: the trades closed by then.
+                upto = written
+                while upto < len(rows) and rows[upto].close_time <= step.at:
+                    upto += 1
+                self._write_trades(rows[written:upto])
+                written = upto
+                payout = run_step(step, flow, account, payout, people)
+            self.summary.payouts[payout.status] += 1
+            if payout.status == PayoutStatus.PAID:
+                operations.append((payout.paid_at, int(payout.withdrawal.amount * 100)))
+                self.summary.balance_operations += 1
+            elif payout.status == PayoutStatus.REQUESTED and payout.first_approved_by_id:
+                self.summary.second_approvals_due += 1
+        self._write_trades(rows[written:])
+        self._write_snapshots(account, funded.ctx, funded.stage, funded.snapshot_points, operations)
 
     @staticmethod
     def _snapshot(account, at, balance_cents: int, equity_cents: int) -> EquitySnapshot:
@@ -341,8 +462,9 @@ class _Seeder:
             equity=Decimal(equity_cents) / 100,
         )
 
-    def _balance_operations(self, account, ctx: PhaseContext, stage: Stage, outcome) -> list:
-        """Some commission refunds; on static-loss funded accounts, a paid payout.
+    def _balance_operations(self, account, stage: Stage) -> list:
+        """Some commission refunds, before the first trade (payouts come later, through the
+        payout services).
 
         Returns [(time, signed cents)] for the snapshots' balances."""
         operations = []
@@ -357,53 +479,22 @@ class _Seeder:
                 "Commission refund (platform overcharge)",
             )
             operations.append((at, amount * 100))
-        total_loss_modes = {
-            r.params.get("mode", "static") for r in ctx.loss_rules if r.code == "max_total_loss"
-        }
-        static = total_loss_modes <= {"static"}
-        if ctx.phase.kind != PhaseKind.FUNDED or outcome not in ("funded", "closed") or not static:
-            return operations
-        # A paid payout: the whole profit withdrawn on a Saturday (no trading, no daily breach),
-        # only if later trading keeps clear of the static floor from the lower balance.
-        balance = ctx.b0 + sum(cents for _, cents in operations)
-        for index, trade in enumerate(stage.trades):
-            balance += trade["net_cents"]
-            close = trade["close_time"]
-            saturday = close.date() + dt.timedelta(days=(5 - close.weekday()) % 7 or 7)
-            at = dt.datetime(saturday.year, saturday.month, saturday.day, 10, tzinfo=UTC)
-            later = stage.trades[index + 1 :]
-            if at >= self.now or (stage.ended_at and at >= stage.ended_at):
-                break
-            if later and later[0]["open_time"] < at:
-                continue
-            profit = balance - ctx.b0
-            lowest_later = min(
-                (balance + sum(t["net_cents"] for t in later[: n + 1]) for n in range(len(later))),
-                default=balance,
-            )
-            if (
-                ctx.b0 // 200 < profit < ctx.b0 * 35 // 1000
-                and lowest_later - profit > ctx.b0 * 0.93
-            ):
-                reason = f"Payout of profit (trader share {ctx.phase.profit_split}%)"
-                reference = f"PAYOUT-{account.login}-1"
-                amount = -Decimal(profit) / 100
-                self._operation(account, "withdrawal", amount, at, reason, reference)
-                operations.append((at, -profit))
-            break
         return operations
 
-    def _operation(self, account, kind, amount, at, reason, reference="") -> None:
+    def _operation(self, account, kind, amount, at, reason) -> None:
         BalanceOperation.objects.create(
-            account=account, kind=kind, amount=amount, time=at, reason=reason, reference=reference
+            account=account, kind=kind, amount=amount, time=at, reason=reason
         )
         self.summary.balance_operations += 1
 
 
 def seed_demo(seed: int = 42, *, now: dt.datetime | None = None, traders: int = 50) -> SeedSummary:
-    """Wipe the previous demo data and create the demo firm again, in one transaction."""
-    now = now or timezone.now()
-    with transaction.atomic():
+    """Wipe the previous demo data and create the demo firm again, in one transaction.
+
+    The clock reads `now` until the transaction has committed, so what the payout services
+    queue for after commit (the risk recompute after a payment) works in the demo's time."""
+    now = (now or timezone.now()).replace(microsecond=0)
+    with quiet_task_log(), demo_clock(now), transaction.atomic():
         wiped = wipe_demo_data()
         seeder = _Seeder(seed, now, traders)
         seeder.summary.wiped_users = wiped
@@ -417,8 +508,17 @@ def seed_demo(seed: int = 42, *, now: dt.datetime | None = None, traders: int = 
         for trader, journeys in people:
             for slug, last, outcome in journeys:
                 seeder.journey(trader, slug, last, outcome)
-        accounts = TradingAccount.objects.filter(trader__email=DEMO_TRADER_EMAIL).count()
-        seeder.summary.credentials.append((DEMO_TRADER_EMAIL, f"trader ({accounts} accounts)"))
+        seeder.payouts()
+        # Demo history, not news: its payout emails count as sent when each step happened, so
+        # the email tasks queued for after commit find nothing to send.
+        PayoutTransition.objects.filter(
+            payout__account__trader__email__iendswith=DEMO_EMAIL_SUFFIX
+        ).update(notified_at=F("at"))
+        accounts = TradingAccount.objects.filter(trader__email=DEMO_TRADER_EMAIL)
+        requests = PayoutRequest.objects.filter(account__in=accounts).count()
+        seeder.summary.credentials.append(
+            (DEMO_TRADER_EMAIL, f"trader ({accounts.count()} accounts, {requests} payout requests)")
+        )
         # One hash for every demo login: hashing 56 passwords would take most of the run.
         User.objects.filter(email__iendswith=DEMO_EMAIL_SUFFIX).update(
             password=make_password(DEMO_PASSWORD)

@@ -140,21 +140,28 @@ class StagePlanner:
             return False
         return cap is None or not walk.balances or max(walk.balances) - ctx.b0 < cap
 
-    def plan(self, ctx: PhaseContext, days: list[dt.date], outcome: str) -> Stage:
-        """Trades on `days` ending in `outcome`; retried until the replay agrees."""
+    def plan(
+        self, ctx: PhaseContext, days: list[dt.date], outcome: str, min_profit: int | None = None
+    ) -> Stage:
+        """Trades on `days` ending in `outcome`; retried until the replay agrees (and an open
+        or closed account ends at least `min_profit` cents up, when given)."""
         for _ in range(60):
-            stage = self._try_stage(ctx, days, outcome)
+            stage = self._try_stage(ctx, days, outcome, min_profit)
             if stage is not None:
                 return stage
         raise DemoSeedError(f"could not plan a {outcome} stage in {ctx.phase}")
 
-    def _try_stage(self, ctx: PhaseContext, days: list[dt.date], outcome: str) -> Stage | None:
+    def _try_stage(
+        self, ctx: PhaseContext, days: list[dt.date], outcome: str, min_profit: int | None
+    ) -> Stage | None:
         counts = [self.rng.randint(1, 2 if len(days) > 12 else 4) for _ in days]
         if outcome in ("active", "funded", "closed"):
             nets = self._safe_nets(ctx, len(days), 0.0012)
             trades = self._days_trades(ctx, days, nets, counts)
             cap = int(ctx.target * 0.7) if ctx.target else None
             if not self._safe(ctx, trades, cap):
+                return None
+            if min_profit is not None and sum(t["net_cents"] for t in trades) < min_profit:
                 return None
             ended = None
             if outcome == "closed":

@@ -3,6 +3,7 @@
 import datetime as dt
 import re
 import time
+from collections import Counter
 from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -16,6 +17,10 @@ from accounts.models import KycStatus, TraderProfile, User
 from evaluations.models import AccountStatus, BalanceOperation, Platform, Trade, TradingAccount
 from evaluations.services.demo import DEMO_PASSWORD
 from evaluations.services.demo_market import LossRule, walk_limits
+from payouts.models import PayoutRequest, PayoutStatus, PayoutTransition
+from payouts.selectors import account_balance, payout_queue
+from payouts.services import approve_payout, mark_payout_paid
+from risk.models import AccountMetrics
 from tests.factories import TradingAccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,9 +163,30 @@ def test_running_it_again_replaces_the_demo_data_and_keeps_real_data():
 
 
 def _fingerprint() -> list[tuple]:
-    return sorted(
-        TradingAccount.objects.values_list("login", "status", "started_at", "ended_at")
-    ) + sorted(Trade.objects.values_list("account__login", "ticket", "close_time", "net"))
+    return (
+        sorted(TradingAccount.objects.values_list("login", "status", "started_at", "ended_at"))
+        + sorted(Trade.objects.values_list("account__login", "ticket", "close_time", "net"))
+        + sorted(BalanceOperation.objects.values_list("account__login", "kind", "amount", "time"))
+        + sorted(
+            PayoutRequest.objects.values_list(
+                "account__login",
+                "status",
+                "amount",
+                "trader_share",
+                "requested_at",
+                "approved_by__email",
+                "approved_at",
+                "paid_at",
+                "payment_reference",
+                "rejection_reason",
+            )
+        )
+        + sorted(
+            PayoutTransition.objects.values_list(
+                "payout__account__login", "action", "by__email", "at"
+            )
+        )
+    )
 
 
 def test_same_seed_and_as_of_give_the_same_firm_whatever_the_real_date():
@@ -173,5 +199,126 @@ def test_same_seed_and_as_of_give_the_same_firm_whatever_the_real_date():
 
     assert _fingerprint() == first
     as_of = dt.datetime(2026, 4, 10, tzinfo=dt.UTC)
-    assert Trade.objects.exists()
+    assert Trade.objects.exists() and PayoutRequest.objects.exists()
     assert max(Trade.objects.values_list("close_time", flat=True)) <= as_of
+
+
+def _profit_at(account: TradingAccount, at: dt.datetime, *, operations_before=False) -> Decimal:
+    """balance − B0 from the ledger as it stood at `at`: trades closed and operations by then
+    (operations strictly before `at` with `operations_before`)."""
+    closed = sum(account.trades.filter(close_time__lte=at).values_list("net", flat=True))
+    operations = BalanceOperation.objects.filter(account=account)
+    operations = (
+        operations.filter(time__lt=at) if operations_before else operations.filter(time__lte=at)
+    )
+    return closed + sum(operations.values_list("amount", flat=True))
+
+
+EXPECTED_STEPS = {
+    PayoutStatus.PAID: ["requested", "approved", "paid"],
+    PayoutStatus.APPROVED: ["requested", "approved"],
+    PayoutStatus.REQUESTED: ["requested"],
+    PayoutStatus.REJECTED: ["requested", "rejected"],
+}
+
+
+def test_demo_payouts_went_through_the_services_and_agree_with_the_ledger(
+    django_capture_on_commit_callbacks, mailoutbox, settings
+):
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True) as after_commit,
+    ):
+        output = StringIO()
+        call_command("seed_demo", "--seed", "7", stdout=output)
+    output = output.getvalue()
+
+    payouts = list(
+        PayoutRequest.objects.select_related("account__phase", "withdrawal").order_by("pk")
+    )
+    statuses = Counter(p.status for p in payouts)
+    assert set(statuses) == {"paid", "approved", "requested", "rejected"}
+    assert f"{len(payouts)} payout requests (" in output
+    assert f"{statuses['approved'] + statuses['requested']} open in the finance queue" in output
+    finance = set(User.objects.filter(groups__name=roles.FINANCE))
+    threshold = settings.PAYOUT_SECOND_APPROVER_THRESHOLD
+    for payout in payouts:
+        account, phase = payout.account, payout.account.phase
+        # Requested once the payout cycle had elapsed, sized on the profit of that moment.
+        cycle = dt.timedelta(days=phase.payout_cycle_days)
+        assert payout.requested_at >= payout.cycle_start + cycle, payout.pk
+        assert payout.eligible_amount == _profit_at(account, payout.requested_at)
+        assert Decimal(0) < payout.amount <= payout.eligible_amount
+        steps = list(payout.transitions.order_by("at", "pk"))
+        actions = [t.action for t in steps if t.action != "first_approval"]
+        assert actions == EXPECTED_STEPS[payout.status], payout.pk
+        fields = ("requested_at", "first_approved_at", "approved_at", "paid_at", "decided_at")
+        moments = [getattr(payout, f) for f in fields if getattr(payout, f) is not None]
+        assert moments == sorted(set(moments)), payout.pk  # one step after the other
+        assert steps[0].by == account.trader == payout.requested_by
+        assert {t.by for t in steps[1:]} <= finance  # four-eyes: only finance acts on it
+        assert all(t.notified_at == t.at for t in steps)  # history, not news: no emails
+        assert NOW - dt.timedelta(days=30) < payout.requested_at and steps[-1].at < NOW
+        if payout.status in (PayoutStatus.APPROVED, PayoutStatus.PAID):
+            two = payout.trader_share > threshold
+            assert (payout.first_approved_by is not None) == two
+            assert payout.approved_by not in (payout.requested_by, payout.first_approved_by)
+        if payout.status == PayoutStatus.REJECTED:
+            assert payout.rejection_reason and payout.decided_by in finance
+        if payout.status == PayoutStatus.PAID:
+            withdrawal = payout.withdrawal
+            assert (withdrawal.kind, withdrawal.amount) == ("withdrawal", -payout.amount)
+            assert (withdrawal.time, withdrawal.reference) == (
+                payout.paid_at,
+                f"payout:{payout.pk}",
+            )
+            assert payout.payment_reference and payout.paid_by in finance
+            # The profit was still there when finance paid it.
+            assert _profit_at(account, payout.paid_at, operations_before=True) >= payout.amount
+        if payout.is_open:
+            # Asked after the last trade: the requested profit is still on the account.
+            last_close = max(account.trades.values_list("close_time", flat=True))
+            assert payout.requested_at > last_close
+            assert account_balance(account.pk) - account.initial_balance >= payout.amount
+
+    # The metrics follow the withdrawals: balance = B0 + trades + balance operations.
+    for account in TradingAccount.objects.filter(payout_requests__status="paid").distinct():
+        metrics = AccountMetrics.objects.get(account=account)
+        trades = sum(account.trades.values_list("net", flat=True))
+        operations = BalanceOperation.objects.filter(account=account)
+        withdrawn = sum(operations.filter(kind="withdrawal").values_list("amount", flat=True))
+        assert withdrawn < 0
+        assert metrics.balance == account_balance(account.pk)
+        assert metrics.balance == account.initial_balance + trades + sum(
+            operations.values_list("amount", flat=True)
+        )
+        for snapshot in account.equity_snapshots.all():
+            moved = sum(o.amount for o in operations if o.time <= snapshot.time)
+            closed = sum(
+                account.trades.filter(close_time__lte=snapshot.time).values_list("net", flat=True)
+            )
+            assert snapshot.balance == account.initial_balance + closed + moved
+
+    trader = User.objects.get(email="trader@propdesk.local")
+    assert PayoutRequest.objects.filter(account__trader=trader, status="paid").exists()
+    assert payout_queue().count() == statuses["approved"] + statuses["requested"] >= 1
+    # The emails queued after commit ran and found nothing to send; the recompute after each
+    # payment ran too.
+    assert len(after_commit) >= len(payouts) and mailoutbox == []
+
+
+def test_finance_can_work_the_demo_queue():
+    seed()
+    approvers = {u.email: u for u in User.objects.filter(groups__name=roles.FINANCE)}
+
+    with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
+        for payout in payout_queue():
+            if payout.status == PayoutStatus.REQUESTED:
+                done = {payout.first_approved_by_id}
+                for user in approvers.values():
+                    if user.pk not in done and payout.status == PayoutStatus.REQUESTED:
+                        payout = approve_payout(payout, by=user)
+            paid = mark_payout_paid(payout, by=approvers["finance@propdesk.local"], reference="R1")
+            assert paid.status == PayoutStatus.PAID
+
+    assert not payout_queue().exists()

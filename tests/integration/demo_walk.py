@@ -4,13 +4,15 @@ Run as a script (not collected by pytest) with the demo's environment, e.g.
 `DEBUG=true DATABASE_URL=sqlite:///demo.sqlite3 python tests/integration/demo_walk.py
 admin@propdesk.local trader@propdesk.local …`. Each user logs in with the demo password; the
 output maps "email GET path" to the status code, with the exception of each 500, plus the
-accounts that have no metrics.
+accounts that have no metrics, and how many payout requests the payout pages list ("payout_rows":
+the finance queue for staff, the trader's own requests on /payouts/).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -36,6 +38,8 @@ from reports.models import VIEW_FUNNEL, VIEW_LEADERBOARD, VIEW_MONEY, VIEW_RISK_
 from reports.tables import TABLES  # noqa: E402
 from risk.models import Violation  # noqa: E402
 
+PAYOUT_PAGES = ("/payouts/", "/payouts/queue/")
+PAYOUT_LINK = re.compile(r'href="/payouts/(\d+)/"')
 # Staff dashboards and the permission each needs (reports.views); a staff user without it
 # gets 403, which the walk records under "forbidden".
 DASHBOARDS = {
@@ -114,18 +118,22 @@ def _pages_for(user: User) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(pages)), forbidden
 
 
-def _get(client: Client, page: str, errors: dict[str, str], label: str) -> int:
+def _get(client: Client, page: str, errors: dict[str, str], label: str, rows: dict) -> int:
     try:
-        return client.get(page).status_code
+        response = client.get(page)
     except Exception as exc:  # noqa: BLE001 (reported, not hidden: counted as a 500)
         errors[label] = f"{type(exc).__name__}: {exc}"
         return 500
+    if page in PAYOUT_PAGES:
+        rows[label] = len(set(PAYOUT_LINK.findall(response.content.decode())))
+    return response.status_code
 
 
 def walk(emails: list[str]) -> dict:
     statuses: dict[str, int] = {}
     forbidden: dict[str, int] = {}
     errors: dict[str, str] = {}
+    payout_rows: dict[str, int] = {}
     for email in emails:
         client = Client()
         response = client.post(
@@ -140,9 +148,11 @@ def walk(emails: list[str]) -> dict:
             statuses[f"{email} POST authenticator code"] = response.status_code
         allowed, denied = _pages_for(user)
         for page in allowed:
-            statuses[f"{email} GET {page}"] = _get(client, page, errors, f"{email} GET {page}")
+            label = f"{email} GET {page}"
+            statuses[label] = _get(client, page, errors, label, payout_rows)
         for page in denied:
-            forbidden[f"{email} GET {page}"] = _get(client, page, errors, f"{email} GET {page}")
+            label = f"{email} GET {page}"
+            forbidden[label] = _get(client, page, errors, label, payout_rows)
     missing = list(
         TradingAccount.objects.filter(metrics__isnull=True).values_list("login", flat=True)
     )
@@ -150,6 +160,7 @@ def walk(emails: list[str]) -> dict:
         "statuses": statuses,
         "forbidden": forbidden,
         "errors": errors,
+        "payout_rows": payout_rows,
         "accounts": TradingAccount.objects.count(),
         "without_metrics": missing,
     }

@@ -71,6 +71,13 @@ def test_seeded_sqlite_demo_serves_every_page_to_its_users(tmp_path):
     # Roles keep their limits: support never sees the money dashboard.
     assert walked["forbidden"]["support@propdesk.local GET /staff/money/"] == 403
     assert set(walked["forbidden"].values()) == {403}
+    # seed_demo made payouts through the payout services: finance opens a queue with requests
+    # to act on, the demo trader a history of their own.
+    rows = walked["payout_rows"]
+    for email in ("finance@propdesk.local", "finance2@propdesk.local", "admin@propdesk.local"):
+        assert rows[f"{email} GET /payouts/queue/"] >= 1
+    assert rows["trader@propdesk.local GET /payouts/"] >= 1
+    assert "open in the finance queue /payouts/queue/" in seeded
     # seed_demo evaluated every account: metrics exist for all of them.
     assert "Risk metrics computed for" in seeded
     assert walked["accounts"] > 8 and walked["without_metrics"] == []

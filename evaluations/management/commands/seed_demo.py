@@ -11,8 +11,9 @@ from risk.services.evaluation import evaluate_accounts
 class Command(BaseCommand):
     help = (
         "Create the demo firm: the shipped programs, staff users per role, ~50 traders with "
-        "accounts in every status, trades, equity snapshots and balance operations. Running it "
-        "again replaces the demo data it made before (users ending in propdesk.local)."
+        "accounts in every status, trades, equity snapshots, balance operations and payout "
+        "requests. Running it again replaces the demo data it made before (users ending in "
+        "propdesk.local)."
     )
 
     def add_arguments(self, parser):
