@@ -67,19 +67,19 @@ def smtp_sink(smtp_server: SmtpSink) -> SmtpSink:
     return smtp_server
 
 
-def _unavailable(reason: str) -> None:
+def unavailable(reason: str) -> None:
     """Skip on a developer's machine without the service; in CI a missing service is a failure."""
     if os.environ.get("CI"):
         pytest.fail(f"CI must run this test: {reason}")
     pytest.skip(reason)
 
 
-def _database_url_for_worker() -> str:
+def database_url_for_worker() -> str:
     from django.db import connection
 
     db = connection.settings_dict
     if db["ENGINE"] != "django.db.backends.postgresql":
-        _unavailable("a real worker needs the PostgreSQL test database (set DATABASE_URL)")
+        unavailable("a real worker needs the PostgreSQL test database (set DATABASE_URL)")
     user = db.get("USER") or "root"
     host = db.get("HOST") or "127.0.0.1"
     port = db.get("PORT") or 5432
@@ -91,9 +91,9 @@ def _celery_worker_process(
     django_db_setup, django_db_blocker, smtp_server: SmtpSink
 ) -> Iterator[str]:
     if not os.environ.get("REDIS_URL"):
-        _unavailable("a real worker needs Redis (set REDIS_URL)")
+        unavailable("a real worker needs Redis (set REDIS_URL)")
     with django_db_blocker.unblock():
-        database_url = _database_url_for_worker()
+        database_url = database_url_for_worker()
     queue = f"propdesk-test-{uuid.uuid4().hex[:8]}"
     env = {
         **{k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"},
@@ -275,7 +275,7 @@ def chromium(live_server) -> Iterator:
     transactional test's serialized data before that loop starts.
     """
     if not CHROMIUM.exists():
-        _unavailable("needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
+        unavailable("needs Debian's chromium at /usr/bin/chromium (.ci/run installs it)")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 

@@ -564,22 +564,7 @@ TOKENS = {
         "\n",
         "\r",
         "\ufeff",
-        "account",
-        "ticket",
-        "symbol",
-        "side",
-        "volume",
-        "open_time",
-        "open_price",
-        "close_time",
-        "close_price",
-        "commission",
-        "swap",
-        "fees",
-        "profit",
-        "time",
-        "balance",
-        "equity",
+        # + the canonical CSV's column names (write_dictionary, after instrumentation)
         "buyFillId",
         "sellFillId",
         "boughtTimestamp",
@@ -717,10 +702,20 @@ def write_seeds(target: Target, directory: Path) -> None:
         (directory / f"seed-{n}-{Path(name).name}").write_bytes(data)
 
 
+def _tokens(group: str) -> tuple[str, ...]:
+    if group != "csv":
+        return TOKENS[group]
+    # Imported here, once `_setup_django` has instrumented the import package.
+    from evaluations.imports import canonical
+
+    columns = canonical.TRADE_REQUIRED + canonical.TRADE_OPTIONAL + canonical.SNAPSHOT_REQUIRED
+    return TOKENS[group] + columns
+
+
 def write_dictionary(target: Target, path: Path) -> None:
     lines = []
     for group in target.tokens:
-        for token in TOKENS[group]:
+        for token in _tokens(group):
             escaped = "".join(
                 chr(b) if 32 <= b < 127 and b not in b'"\\' else f"\\x{b:02x}"
                 for b in token.encode()

@@ -22,12 +22,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 import redis
 from celery import Celery
 from celery._state import get_current_app
 from django.conf import settings
-from django.db import connection
+
+from tests.conftest import database_url_for_worker, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_SERVER = Path(shutil.which("redis-server") or "/usr/bin/redis-server")
@@ -37,24 +37,6 @@ APPEND_ONLY = ("--appendonly", "yes", "--appendfsync", "always", "--save", "")
 NO_PERSISTENCE = ("--appendonly", "no", "--save", "")
 
 RISK_DESK = "riskdesk@propdesk.test"
-
-
-def unavailable(reason: str) -> None:
-    """Skip on a developer's machine without the service; in CI a missing service is a failure."""
-    if os.environ.get("CI"):
-        pytest.fail(f"CI must run this test: {reason}")
-    pytest.skip(reason)
-
-
-def database_url() -> str:
-    """The test database, for a worker process (it must be PostgreSQL to be shared)."""
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        unavailable("a real worker needs the PostgreSQL test database (set DATABASE_URL)")
-    user = db.get("USER") or "root"
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
 
 
 def wait_until(predicate: Callable[[], object], timeout: float, what: str, log=None) -> None:
@@ -130,7 +112,7 @@ class ProjectWorker:
         self.log = log
         self.env = {
             **{k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"},
-            "DATABASE_URL": database_url(),
+            "DATABASE_URL": database_url_for_worker(),
             "REDIS_URL": broker.url,
             "CELERY_BROKER_URL": broker.url,
             "CELERY_RESULT_BACKEND": broker.url,

@@ -29,7 +29,7 @@ import pytest
 import redis
 from psycopg import sql
 
-from tests.conftest import _unavailable
+from tests.conftest import unavailable
 
 pytestmark = pytest.mark.worker
 
@@ -41,11 +41,11 @@ TIMEOUT = 240  # the whole run normally takes 25–45 s
 
 def _prerequisites() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        _unavailable("the load test needs PostgreSQL (DATABASE_URL=postgres://…)")
+        unavailable("the load test needs PostgreSQL (DATABASE_URL=postgres://…)")
     if not os.environ.get("REDIS_URL"):
-        _unavailable("the load test needs Redis (REDIS_URL) for its Celery worker")
+        unavailable("the load test needs Redis (REDIS_URL) for its Celery worker")
     if not (Path(sys.executable).parent / "gunicorn").exists():
-        _unavailable("the load test needs gunicorn in the virtualenv")
+        unavailable("the load test needs gunicorn in the virtualenv")
 
 
 def _clean_up(proc: subprocess.Popen, run_id: str) -> None:

@@ -31,6 +31,7 @@ from django.db import connection
 
 from evaluations.models import AccountStatus, TradingAccount
 from risk.models import AccountMetrics, Violation
+from tests.conftest import database_url_for_worker, unavailable
 from tests.risk.builders import DAILY_5, TARGET_10, account_in, trade, two_phase_program
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
@@ -43,15 +44,9 @@ VISIBILITY_TIMEOUT = 3
 
 
 def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql" or not os.environ.get("REDIS_URL"):
-        if os.environ.get("CI"):
-            pytest.fail("CI must run the worker fault test (PostgreSQL and REDIS_URL)")
-        pytest.skip("the worker fault test needs PostgreSQL (DATABASE_URL) and REDIS_URL")
-    user = db.get("USER") or "root"
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+    if not os.environ.get("REDIS_URL"):
+        unavailable("the worker fault test needs Redis (set REDIS_URL)")
+    return database_url_for_worker()
 
 
 class Workers:
