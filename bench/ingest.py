@@ -11,7 +11,7 @@ account ids instead of logins), then in the same run times
    `(LIKE evaluations_trade INCLUDING ALL)` plus the account foreign key (deferrable, as
    Django creates it): the trade table's columns, generated `net`, checks, indexes and FK,
    committed — the baseline the target is judged against (PRODUCT.md §5's ~140k rows/s);
-3. `evaluations.imports.service.import_file` (parse, validate, COPY to staging, upsert);
+3. `imports.service.import_file` (parse, validate, COPY to staging, upsert);
 prints trades/s for the three and both ratios (target: import ≥ 0.5 × the indexed COPY), the
 process's peak memory (target < 1 GiB: the file is streamed), then drops the scratch database.
 Exits non-zero when a target is missed.
@@ -192,7 +192,7 @@ NUMERIC = {"volume", "open_price", "close_price", "commission", "swap", "fees", 
 def propdesk_import(path: Path):
     """Seconds for `import_file`; the recompute it queues is not part of ingest, so the
     hook records the ids instead of running the risk engine (eager without a broker)."""
-    from evaluations.imports import service
+    from imports import service
 
     queued: list[int] = []
     service.enqueue_recompute = queued.extend

@@ -3,5 +3,5 @@
 from django.urls import include, path
 
 urlpatterns: list = [
-    path("bridge/", include("evaluations.api_urls")),
+    path("bridge/", include("imports.api_urls")),
 ]

@@ -8,5 +8,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages that declare none (admin, error pages).
     path("favicon.ico", views.favicon),
-    path("", include("evaluations.urls")),
+    path("", include("portal.urls")),
 ]

@@ -60,9 +60,12 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "accounts",
     "evaluations",
+    "imports",
     "risk",
     "payouts",
     "reports",
+    "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -188,7 +191,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=50 * 1024 * 1024)
 # How far ahead of now an imported trade or snapshot time may be (clock skew between a platform
-# server and ours); see evaluations/imports/window.py and docs/import-formats.md "Time window".
+# server and ours); see imports/window.py and docs/import-formats.md "Time window".
 IMPORT_MAX_FUTURE_SECONDS = env.int("IMPORT_MAX_FUTURE_SECONDS", default=300)
 
 # Email

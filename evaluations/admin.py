@@ -24,8 +24,6 @@ from evaluations.models import (
 from evaluations.services import accounts as account_services
 from evaluations.services import programs as program_services
 
-from . import admin_imports  # noqa: F401
-
 
 def _change_link(obj, text=None) -> str:
     url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])

@@ -14,8 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.access import portal_view
 from evaluations.models import TradingAccount
-from evaluations.views.access import portal_view
 
 from . import selectors, services
 from .eligibility import trader_share

@@ -1,4 +1,4 @@
-"""Plotly figures of the staff dashboards, as plain figure dicts (like `evaluations.charts`).
+"""Plotly figures of the staff dashboards, as plain figure dicts (as in `portal.charts`).
 
 Each builder takes the rows a selector returned and draws them; the page embeds the dict as
 JSON and static/js/charts.js (static/js/staff.js after an htmx refresh) hands it to
@@ -11,7 +11,7 @@ import functools
 from collections.abc import Sequence
 from decimal import Decimal
 
-from evaluations.charts import BLUE, GREEN, GREY, ORANGE, RED, VIOLET
+from config.palette import BLUE, GREEN, GREY, ORANGE, RED, VIOLET
 
 PALETTE = (BLUE, ORANGE, VIOLET, GREEN, RED, GREY, "#0891b2", "#db2777")
 STATUS_COLORS = {

@@ -11,6 +11,8 @@ createdb -h 127.0.0.1 -U root propdesk 2>/dev/null || true
 echo "== lint (ruff)"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== layers (import-linter)"
+.venv/bin/lint-imports --no-cache
 DEBUG=true .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 echo "== tests on ${DATABASE_URL%%\?*} with a Celery worker on ${REDIS_URL}"
 exec .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" "$@"

@@ -12,8 +12,8 @@ from django.urls import reverse
 from accounts import audit
 from accounts.models import AppendOnlyError, AuditAction, AuditEvent
 from accounts.roles import ADMINS, FINANCE, RISK
-from evaluations.imports.service import import_file
 from evaluations.services.accounts import close_account
+from imports.service import import_file
 from payouts.models import PayoutRequest
 from payouts.services import cancel_payout
 from tests.factories import (

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from evaluations.imports import service
-from evaluations.imports.orm_path import OrmWriter
+from imports import service
+from imports.orm_path import OrmWriter
 from tests.factories import TradingAccountFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -54,12 +52,9 @@ class RecomputeRecorder:
 
 @pytest.fixture
 def recompute(monkeypatch) -> RecomputeRecorder:
-    """Stands in for `risk.tasks.recompute_accounts` and records what the import queued."""
-    import risk
+    """Stands in for the registered recompute task and records what the import queued."""
+    from imports import hooks
 
     recorder = RecomputeRecorder()
-    fake_tasks = types.ModuleType("risk.tasks")
-    fake_tasks.recompute_accounts = recorder
-    monkeypatch.setitem(sys.modules, "risk.tasks", fake_tasks)
-    monkeypatch.setattr(risk, "tasks", fake_tasks, raising=False)
+    monkeypatch.setattr(hooks, "_recompute_task", recorder)
     return recorder

@@ -96,7 +96,7 @@ def file_error(exc: Exception) -> str:
 
 def check_items(rows, last_line: int | None) -> list:
     """Drain a parser's iterator, checking every item; returns the items."""
-    from evaluations.imports.rows import RowError, SnapshotRow, TradeRow
+    from imports.rows import RowError, SnapshotRow, TradeRow
 
     items = []
     for item in rows:
@@ -155,10 +155,10 @@ def _last_line(data: bytes, encoding: str) -> int | None:
 
 def run_format(data: bytes, fmt: str = "auto", login: str | None = LOGIN, tz: str = "UTC"):
     """What `service.import_file` does before writing: sniff, then drain the parser."""
-    from evaluations.imports.detect import sniff
-    from evaluations.imports.parsers import parsed_rows
-    from evaluations.imports.rows import ImportFileError, ParseContext
-    from evaluations.imports.values import zone
+    from imports.detect import sniff
+    from imports.parsers import parsed_rows
+    from imports.rows import ImportFileError, ParseContext
+    from imports.values import zone
 
     raw = io.BytesIO(data)
     try:
@@ -221,11 +221,11 @@ def _copy_time(text: str, expected: dt.datetime, item: object) -> None:
 
 def target_canonical_copy(data: bytes) -> None:
     """The COPY fast path against the full validator on the same file (the ORM path)."""
-    from evaluations.imports.canonical_copy import copy_text
-    from evaluations.imports.detect import sniff
-    from evaluations.imports.parsers import parsed_rows
-    from evaluations.imports.rows import ImportFileError, ParseContext, RowError, unknown_account
-    from evaluations.imports.values import zone
+    from imports.canonical_copy import copy_text
+    from imports.detect import sniff
+    from imports.parsers import parsed_rows
+    from imports.rows import ImportFileError, ParseContext, RowError, unknown_account
+    from imports.values import zone
 
     login = LOGIN if len(data) % 2 else None
     accounts = {LOGIN: ACCOUNTS[LOGIN]} if login else ACCOUNTS
@@ -403,9 +403,9 @@ def target_mt5_xlsx(data: bytes) -> None:
 
 def target_values(data: bytes) -> None:
     """The value parsers on their own: the first byte picks the function, the rest is text."""
-    from evaluations.imports import ctrader, ninjatrader, report, tradovate
-    from evaluations.imports.rows import FieldError, ImportFileError
-    from evaluations.imports.values import (
+    from imports import ctrader, ninjatrader, report, tradovate
+    from imports.rows import FieldError, ImportFileError
+    from imports.values import (
         iso_time,
         loose_number,
         parse_time,
@@ -706,7 +706,7 @@ def _tokens(group: str) -> tuple[str, ...]:
     if group != "csv":
         return TOKENS[group]
     # Imported here, once `_setup_django` has instrumented the import package.
-    from evaluations.imports import canonical
+    from imports import canonical
 
     columns = canonical.TRADE_REQUIRED + canonical.TRADE_OPTIONAL + canonical.SNAPSHOT_REQUIRED
     return TOKENS[group] + columns
@@ -734,15 +734,15 @@ def _setup_django(instrument: tuple[str, ...]) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DEBUG", "true")  # settings want a SECRET_KEY otherwise
-    if "evaluations.imports.parsers" in sys.modules:
+    if "imports.parsers" in sys.modules:
         raise RuntimeError("the parsers were imported before instrumentation")
-    with atheris.instrument_imports(include=["evaluations.imports", "_strptime", *instrument]):
+    with atheris.instrument_imports(include=["imports", "_strptime", *instrument]):
         import django
 
         django.setup()
         import _strptime  # noqa: F401
 
-        import evaluations.imports.parsers  # noqa: F401
+        import imports.parsers  # noqa: F401
 
         if "openpyxl" in instrument:
             import openpyxl  # noqa: F401

@@ -2,8 +2,8 @@
 
 import pytest
 
-from evaluations.imports.service import import_file
 from evaluations.models import ImportBatch, ImportSource, Trade
+from imports.service import import_file
 
 HEADER = "account,ticket,symbol,side,volume,open_time,open_price,close_time,close_price,profit\n"
 GOOD = "8100001,G1,EURUSD,buy,1,2026-03-02T08:00:00Z,1.08,2026-03-02T09:00:00Z,1.09,100.00\n"

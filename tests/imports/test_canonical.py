@@ -3,8 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
-from evaluations.imports.service import import_file
 from evaluations.models import EquitySnapshot, ImportBatch, Trade
+from imports.service import import_file
 
 UTC = dt.UTC
 HEADER = "account,ticket,symbol,side,volume,open_time,open_price,close_time,close_price,profit\n"

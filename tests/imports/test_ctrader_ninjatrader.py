@@ -3,8 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
-from evaluations.imports.service import import_file
 from evaluations.models import Trade
+from imports.service import import_file
 
 UTC = dt.UTC
 

@@ -12,12 +12,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from evaluations.imports import mt5
-from evaluations.imports.htmltable import table_rows
-from evaluations.imports.rows import ImportFileError
-from evaluations.imports.service import import_file
 from evaluations.models import Trade
 from evaluations.models.programs import validate_time_zone
+from imports import mt5
+from imports.htmltable import table_rows
+from imports.rows import ImportFileError
+from imports.service import import_file
 from tests.factories import TradingAccountFactory
 from tests.imports.fuzz_parsers import minimal_xlsx
 
@@ -246,7 +246,7 @@ def test_cells_around_marked_sections_are_kept():
 
 
 def test_markup_html_parser_cannot_read_on_is_a_file_error_with_its_place(monkeypatch):
-    from evaluations.imports import htmltable
+    from imports import htmltable
 
     def give_up(self, tag, attrs):
         raise AssertionError("we should not get here!")

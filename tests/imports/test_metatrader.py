@@ -8,8 +8,8 @@ import pytest
 from django.db.models import Sum
 from openpyxl import Workbook
 
-from evaluations.imports.service import import_file
 from evaluations.models import Trade
+from imports.service import import_file
 from tests.factories import TradingAccountFactory
 
 UTC = dt.UTC

@@ -9,11 +9,11 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaluations.imports import canonical, ctrader, mt4, mt5, ninjatrader, tradovate
-from evaluations.imports.detect import sniff
-from evaluations.imports.rows import ImportFileError, ParseContext, RowError, TradeRow
-from evaluations.imports.service import import_file
 from evaluations.models import Trade
+from imports import canonical, ctrader, mt4, mt5, ninjatrader, tradovate
+from imports.detect import sniff
+from imports.rows import ImportFileError, ParseContext, RowError, TradeRow
+from imports.service import import_file
 
 HEADER = (
     "account,ticket,symbol,side,volume,open_time,open_price,close_time,close_price,"

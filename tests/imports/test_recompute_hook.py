@@ -1,7 +1,7 @@
 """After commit, accounts with new or updated rows are queued for recompute, once."""
 
-from evaluations.imports.hooks import send_recompute
-from evaluations.imports.service import import_file
+from imports.hooks import send_recompute
+from imports.service import import_file
 
 
 def test_affected_accounts_are_queued_after_commit(
@@ -53,17 +53,20 @@ def test_a_rejected_import_queues_nothing(
     assert callbacks == []
 
 
-def test_a_missing_risk_task_does_not_break_the_import(monkeypatch):
-    import sys
-    import types
+def test_without_a_registered_task_the_import_queues_nothing(monkeypatch, caplog):
+    from imports import hooks
 
-    import risk
-
-    empty = types.ModuleType("risk.tasks")
-    monkeypatch.setitem(sys.modules, "risk.tasks", empty)
-    monkeypatch.setattr(risk, "tasks", empty, raising=False)
+    monkeypatch.setattr(hooks, "_recompute_task", None)
 
     assert send_recompute([1, 2]) is False
+    assert "no recompute task registered" in caplog.text
+
+
+def test_the_risk_app_registers_its_recompute_task():
+    from imports import hooks
+    from risk.tasks import recompute_accounts
+
+    assert hooks._recompute_task is recompute_accounts
 
 
 def test_an_unreachable_broker_does_not_fail_the_committed_import(

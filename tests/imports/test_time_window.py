@@ -11,8 +11,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from evaluations.imports import service
 from evaluations.models import EquitySnapshot, ImportStatus, Trade
+from imports import service
 from tests.factories import TradingAccountFactory
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)  # a Monday

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from evaluations.imports.service import import_file
 from evaluations.models import Trade
+from imports.service import import_file
 
 UTC = dt.UTC
 

@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 
-from evaluations.imports import service
-from evaluations.imports.orm_path import OrmWriter
 from evaluations.models import EquitySnapshot, Trade
+from imports import service
+from imports.orm_path import OrmWriter
 
 from .conftest import ON_POSTGRESQL
 

@@ -30,8 +30,8 @@ from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from accounts.totp import current_code, totp_secret  # noqa: E402
+from demo.seed import DEMO_PASSWORD  # noqa: E402
 from evaluations.models import AccountStatus, TradingAccount  # noqa: E402
-from evaluations.services.demo import DEMO_PASSWORD  # noqa: E402
 from payouts.models import PayoutRequest  # noqa: E402
 from reports.access import may_view  # noqa: E402
 from reports.models import VIEW_FUNNEL, VIEW_LEADERBOARD, VIEW_MONEY, VIEW_RISK_MONITOR  # noqa: E402

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from evaluations.selectors import dashboard_rows
+from portal.selectors import dashboard_rows
 from risk.models import DailyMetrics
 from tests.factories import TradingAccountFactory
 from tests.portal.builders import DAY0, give_history, portfolio, two_step_program

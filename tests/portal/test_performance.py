@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from evaluations.models import EquitySnapshot
-from evaluations.selectors import SERIES_MAX_POINTS
+from portal.selectors import SERIES_MAX_POINTS
 from tests.factories import TradingAccountFactory
 from tests.portal.builders import DAY0, give_history, two_step_program
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import URLPattern, reverse
 
-from evaluations import urls as portal_urls
+from portal import urls as portal_urls
 from risk.models import Violation
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from evaluations.models import EquitySnapshot
-from evaluations.selectors import (
+from portal.selectors import (
     closed_balance_series,
     equity_series,
     trading_day_at,

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from evaluations.services.demo import seed_demo
+from demo.seed import seed_demo
 from risk.services.evaluation import evaluate_accounts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -25,8 +25,8 @@ from rest_framework.authtoken.models import Token
 from accounts import audit
 from accounts.models import AuditAction, User
 from accounts.roles import ADMINS, FINANCE, RISK, SUPPORT
-from evaluations.management.commands.create_bridge import bridge_group
 from evaluations.models import ImportBatch, TradingAccount
+from imports.management.commands.create_bridge import bridge_group
 from payouts.models import PayoutRequest, PayoutTransition
 from reports.models import DailyReport
 from risk.models import AccountMetrics, DailyMetrics, EconomicEvent, Violation

@@ -18,7 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.roles import ADMINS, FINANCE, RISK, ROLE_PERMISSIONS, SUPPORT
-from evaluations.management.commands.create_bridge import BRIDGE_PERMISSIONS
+from imports.management.commands.create_bridge import BRIDGE_PERMISSIONS
 from reports.models import VIEW_FUNNEL, VIEW_LEADERBOARD, VIEW_MONEY, VIEW_RISK_MONITOR
 from reports.tables import TABLES
 from tests.conftest import client_with_second_factor

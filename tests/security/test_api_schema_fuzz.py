@@ -71,7 +71,7 @@ def _items(case) -> list[dict]:
 
 def _in_our_era(case):
     """Hypothesis draws times from year 1 to 9999, which the import window refuses (2000-01-01
-    to now + 5 min, evaluations/imports/window.py; tests/imports/test_time_window.py). Move most
+    to now + 5 min, imports/window.py; tests/imports/test_time_window.py). Move most
     times into the 2020s so positive cases reach the storing path, not only that refusal."""
     for item in _items(case):
         for field in TIME_FIELDS:

@@ -1,0 +1,50 @@
+"""The one hook by which an import sets off work above it: recomputing the changed accounts.
+
+`imports` stands below `risk` (docs/architecture.md), so it never imports the risk engine. Risk
+registers its task here when Django starts (`risk.apps.RiskConfig.ready`):
+
+    hooks.register_recompute(recompute_accounts)   # a Celery task taking list[int]
+
+After an import commits, `enqueue_recompute(ids)` sends the registered task once with the ids
+of the accounts whose trades or snapshots changed. With nothing registered (an import used on
+its own), nothing is queued and a warning is logged.
+
+If Redis cannot be reached when the import commits, the import still succeeds (the trades are
+saved) and the error is logged; the beat task "Risk: day rollover" re-evaluates every open
+account within 15 minutes (docs/deployment.md, "Redis restarts").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from config.celery import enqueue
+
+log = logging.getLogger(__name__)
+
+_recompute_task = None
+
+
+def register_recompute(task) -> None:
+    """Name the Celery task that recomputes accounts (called once, by the risk app)."""
+    global _recompute_task
+    _recompute_task = task
+
+
+def enqueue_recompute(account_ids: Iterable[int]) -> None:
+    """Queue the registered recompute task with these ids once the transaction commits."""
+    ids = sorted(set(account_ids))
+    if ids:
+        transaction.on_commit(lambda: send_recompute(ids))
+
+
+def send_recompute(account_ids: list[int]) -> bool:
+    """Send the recompute task now; False when it was not queued: no task is registered, or the
+    broker is unreachable (logged, never raised)."""
+    if _recompute_task is None:
+        log.warning("no recompute task registered: %d account(s) not queued", len(account_ids))
+        return False
+    return enqueue(_recompute_task, account_ids)

@@ -1,0 +1,56 @@
+"""`python manage.py import_trades PATH [--account LOGIN] [--format …] [--tz ZONE] [--partial]`."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from evaluations.models import ImportSource, ImportStatus, TradingAccount
+from imports.detect import FORMATS
+from imports.service import import_file, report_text
+
+
+class Command(BaseCommand):
+    help = (
+        "Import closed trades (or equity snapshots) from a platform export or a PropDesk "
+        "canonical CSV. Re-importing the same file changes nothing."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("path", help="the file to import")
+        parser.add_argument(
+            "--account",
+            metavar="LOGIN",
+            help="platform login of the account (optional for canonical files with an "
+            "account column, and for MT4/MT5 reports that name their account)",
+        )
+        parser.add_argument("--format", default="auto", choices=["auto", *FORMATS])
+        parser.add_argument(
+            "--tz", default="UTC", help="broker time zone of the file's times (IANA name)"
+        )
+        parser.add_argument(
+            "--partial",
+            action="store_true",
+            help="commit the good rows even if some rows are bad (they are reported)",
+        )
+
+    def handle(self, *args, **options) -> None:
+        account = None
+        if options["account"]:
+            account = TradingAccount.objects.filter(login=options["account"]).first()
+            if account is None:
+                raise CommandError(f"unknown account {options['account']!r}")
+        batch = import_file(
+            options["path"],
+            fmt=options["format"],
+            account=account,
+            broker_tz=options["tz"],
+            partial=options["partial"],
+            source=ImportSource.CLI,
+        )
+        self.stdout.write(f"Import #{batch.pk} ({batch.format}, {batch.duration_ms} ms)")
+        for error in batch.errors:
+            where = f"line {error['line']}" if error.get("line") is not None else "file"
+            column = f", column {error['column']}" if error.get("column") else ""
+            self.stdout.write(f"  {where}{column}: {error['reason']}")
+        message = report_text(batch)
+        if batch.status == ImportStatus.REJECTED:
+            raise CommandError(message)
+        self.stdout.write(self.style.SUCCESS(message))

@@ -1,0 +1,56 @@
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.access import portal_view
+from evaluations.models import AccountStatus
+from portal import charts, selectors
+from portal.views import panels
+
+
+@portal_view
+def account_detail(request, login: str):
+    """One account: objectives, limits, charts, statistics, and what its status means."""
+    account = selectors.account_for_trader(request.user, login)
+    metrics = selectors.metrics_of(account)
+    now = timezone.now()
+    tz = request.trader_tz
+    phase = account.phase
+    days = selectors.daily_metrics(account)
+    balance = selectors.closed_balance_series(account)
+    equity = selectors.equity_series(account)
+    violations = selectors.account_violations(account)
+    failing = None
+    if account.status == AccountStatus.FAILED:
+        failing = next((v for v in violations if v.failed_account), None) or next(
+            (v for v in violations if v.severity == "hard"), None
+        )
+    figures = {
+        "balance": charts.balance_figure(
+            balance=balance,
+            equity=equity,
+            days=days,
+            reset_tz=phase.reset_tz,
+            reset_hour=phase.reset_hour,
+            currency=account.currency,
+            tz=tz,
+        ),
+        "daily": charts.daily_pnl_figure(days=days, currency=account.currency),
+        "drawdown": charts.drawdown_figure(
+            series=equity or balance, currency=account.currency, tz=tz, steps=not equity
+        ),
+    }
+    context = {
+        "account": account,
+        "metrics": metrics,
+        "objectives": panels.objectives(metrics),
+        "limits": panels.limits(account, metrics, now) if account.is_open else None,
+        "stats": panels.statistics(metrics),
+        "progression": panels.progression(account),
+        "eligibility": panels.payout_eligibility(account),
+        "failing": failing,
+        "warnings": [v for v in violations if v.severity == "soft"],
+        "figures": figures,
+        "has_days": bool(days),
+        "tz_name": str(tz),
+    }
+    return render(request, "portal/account.html", context)

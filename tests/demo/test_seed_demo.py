@@ -1,0 +1,324 @@
+"""`seed_demo`: a deterministic demo firm whose account statuses agree with its trades."""
+
+import datetime as dt
+import re
+import time
+from collections import Counter
+from decimal import Decimal
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from accounts import roles
+from accounts.models import KycStatus, TraderProfile, User
+from demo.market import LossRule, walk_limits
+from demo.seed import DEMO_PASSWORD
+from evaluations.models import AccountStatus, BalanceOperation, Platform, Trade, TradingAccount
+from payouts.models import PayoutRequest, PayoutStatus, PayoutTransition
+from payouts.selectors import account_balance, payout_queue
+from payouts.services import approve_payout, mark_payout_paid
+from risk.models import AccountMetrics
+from tests.factories import TradingAccountFactory
+
+pytestmark = pytest.mark.django_db
+# Thirty days before this cross the European DST change (29 March 2026).
+NOW = dt.datetime(2026, 4, 10, 12, 0, tzinfo=dt.UTC)
+CFD_SYMBOLS = {"EURUSD", "XAUUSD", "NAS100", "US30"}
+FUTURES_SYMBOL = re.compile(r"^(ES|NQ|MES|MNQ|CL|GC)[FGHJKMNQUVXZ]\d$")
+
+
+def seed(seed_value=7) -> str:
+    out = StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command("seed_demo", "--seed", str(seed_value), stdout=out)
+    return out.getvalue()
+
+
+def test_the_demo_firm_has_accounts_in_every_status_and_prints_the_logins():
+    started = time.monotonic()
+    output = seed()
+    elapsed = time.monotonic() - started
+
+    statuses = set(TradingAccount.objects.values_list("status", flat=True))
+    assert statuses == set(AccountStatus.values)
+    assert TraderProfile.objects.count() == 50
+    assert TraderProfile.objects.values("country").distinct().count() >= 10
+    assert set(TraderProfile.objects.values_list("kyc_status", flat=True)) == set(KycStatus.values)
+    admin = User.objects.get(email="admin@propdesk.local")
+    assert admin.is_superuser and admin.in_role(roles.ADMINS)
+    for email, role in (
+        ("risk@propdesk.local", roles.RISK),
+        ("finance@propdesk.local", roles.FINANCE),
+        ("finance2@propdesk.local", roles.FINANCE),
+        ("support@propdesk.local", roles.SUPPORT),
+    ):
+        assert User.objects.get(email=email).in_role(role)
+    trader = User.objects.get(email="trader@propdesk.local")
+    assert trader.trading_accounts.count() >= 4
+    assert trader.check_password(DEMO_PASSWORD) and admin.check_password(DEMO_PASSWORD)
+    for email in ("admin@", "risk@", "finance@", "finance2@", "support@", "trader@"):
+        assert f"{email}propdesk.local" in output
+    assert DEMO_PASSWORD in output
+    assert elapsed < 20
+
+
+def test_demo_trades_are_plausible_and_in_the_last_30_days():
+    seed()
+
+    trades = Trade.objects.select_related("account__program")
+    assert trades.count() > 1000
+    for trade in trades:
+        assert NOW - dt.timedelta(days=30) <= trade.open_time <= trade.close_time < NOW
+        assert trade.volume > 0
+        assert trade.net == trade.profit + trade.commission + trade.swap + trade.fees
+        if trade.account.program.platform == Platform.TRADOVATE:
+            assert FUTURES_SYMBOL.match(trade.symbol), trade.symbol
+            assert trade.volume <= 5 and trade.volume == trade.volume.to_integral_value()
+        else:
+            assert trade.symbol in CFD_SYMBOLS
+    per_account = [a.trades.count() for a in TradingAccount.objects.all()]
+    assert min(per_account) >= 1 and max(per_account) <= 60
+
+
+def test_passed_accounts_lead_to_the_next_phase_unless_approval_is_pending():
+    seed()
+
+    for account in TradingAccount.objects.filter(status=AccountStatus.PASSED):
+        following = TradingAccount.objects.filter(previous_account=account).first()
+        if account.phase.auto_advance:
+            assert following is not None, account.login
+        if following is not None:
+            assert following.trader == account.trader
+            assert following.phase.order == account.phase.order + 1
+            assert following.started_at >= account.ended_at
+    waiting = TradingAccount.objects.filter(
+        status=AccountStatus.PASSED, phase__auto_advance=False, next_account__isnull=True
+    )
+    assert waiting.exists()
+
+
+def replay(account: TradingAccount):
+    rules = [
+        LossRule(r.code, r.params)
+        for r in account.rule_set.rules.all()
+        if r.code in ("max_daily_loss", "max_total_loss") and r.severity == "hard"
+    ]
+    trades = [
+        {"close_time": t.close_time, "net_cents": int(t.net * 100)}
+        for t in account.trades.order_by("close_time", "id")
+    ]
+    b0 = int(account.initial_balance * 100)
+    phase = account.phase
+    return b0, trades, walk_limits(trades, b0, rules, ZoneInfo(phase.reset_tz), phase.reset_hour)
+
+
+def test_statuses_agree_with_the_trades():
+    seed()
+
+    for account in TradingAccount.objects.select_related("phase", "rule_set"):
+        b0, trades, walk = replay(account)
+        target = account.rule_set.rules.filter(code="profit_target").first()
+        if account.status == AccountStatus.FAILED:
+            assert walk.rooms[-1] < 0, account.login  # the last trade broke a limit…
+            assert min(walk.rooms[:-1], default=0) >= 0  # …and nothing before it did
+            assert account.ended_at == trades[-1]["close_time"]
+        else:
+            assert min(walk.rooms) >= 0, account.login
+        if account.status == AccountStatus.PASSED:
+            goal = b0 * (1 + Decimal(target.params["percent"]) / 100)
+            assert walk.balances[-1] >= goal
+            assert max(walk.balances[:-1]) < goal  # reached with the last trade
+            assert account.ended_at == trades[-1]["close_time"]
+        if account.status == AccountStatus.ACTIVE and target is not None:
+            assert walk.balances[-1] < b0 * (1 + Decimal(target.params["percent"]) / 100)
+
+
+def test_snapshot_balances_follow_the_trades_and_balance_operations():
+    seed()
+
+    for account in TradingAccount.objects.filter(equity_snapshots__isnull=False).distinct()[:40]:
+        trades = list(account.trades.values_list("close_time", "net"))
+        ops = list(BalanceOperation.objects.filter(account=account).values_list("time", "amount"))
+        for snap in account.equity_snapshots.all():
+            closed = sum((net for at, net in trades if at <= snap.time), Decimal(0))
+            moved = sum((amount for at, amount in ops if at <= snap.time), Decimal(0))
+            assert snap.balance == account.initial_balance + closed + moved
+
+
+def test_running_it_again_replaces_the_demo_data_and_keeps_real_data():
+    real = TradingAccountFactory(trader__email="real.trader@example.com")
+    seed()
+    logins = set(TradingAccount.objects.exclude(pk=real.pk).values_list("login", flat=True))
+    counts = (User.objects.count(), Trade.objects.count())
+
+    output = seed()
+
+    assert "Replaced the previous demo data (55 demo users)" in output
+    assert set(TradingAccount.objects.exclude(pk=real.pk).values_list("login", flat=True)) == logins
+    assert (User.objects.count(), Trade.objects.count()) == counts
+    assert TradingAccount.objects.filter(pk=real.pk).exists()
+
+
+def _fingerprint() -> list[tuple]:
+    return (
+        sorted(TradingAccount.objects.values_list("login", "status", "started_at", "ended_at"))
+        + sorted(Trade.objects.values_list("account__login", "ticket", "close_time", "net"))
+        + sorted(BalanceOperation.objects.values_list("account__login", "kind", "amount", "time"))
+        + sorted(
+            PayoutRequest.objects.values_list(
+                "account__login",
+                "status",
+                "amount",
+                "trader_share",
+                "requested_at",
+                "approved_by__email",
+                "approved_at",
+                "paid_at",
+                "payment_reference",
+                "rejection_reason",
+            )
+        )
+        + sorted(
+            PayoutTransition.objects.values_list(
+                "payout__account__login", "action", "by__email", "at"
+            )
+        )
+    )
+
+
+def test_same_seed_and_as_of_give_the_same_firm_whatever_the_real_date():
+    with time_machine.travel(dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC), tick=False):
+        call_command("seed_demo", "--seed", "7", "--traders", "6", "--as-of", "2026-04-10")
+    first = _fingerprint()
+
+    with time_machine.travel(dt.datetime(2026, 11, 30, 18, 0, tzinfo=dt.UTC), tick=False):
+        call_command("seed_demo", "--seed", "7", "--traders", "6", "--as-of", "2026-04-10")
+
+    assert _fingerprint() == first
+    as_of = dt.datetime(2026, 4, 10, tzinfo=dt.UTC)
+    assert Trade.objects.exists() and PayoutRequest.objects.exists()
+    assert max(Trade.objects.values_list("close_time", flat=True)) <= as_of
+
+
+def _profit_at(account: TradingAccount, at: dt.datetime, *, operations_before=False) -> Decimal:
+    """balance − B0 from the ledger as it stood at `at`: trades closed and operations by then
+    (operations strictly before `at` with `operations_before`)."""
+    closed = sum(account.trades.filter(close_time__lte=at).values_list("net", flat=True))
+    operations = BalanceOperation.objects.filter(account=account)
+    operations = (
+        operations.filter(time__lt=at) if operations_before else operations.filter(time__lte=at)
+    )
+    return closed + sum(operations.values_list("amount", flat=True))
+
+
+EXPECTED_STEPS = {
+    PayoutStatus.PAID: ["requested", "approved", "paid"],
+    PayoutStatus.APPROVED: ["requested", "approved"],
+    PayoutStatus.REQUESTED: ["requested"],
+    PayoutStatus.REJECTED: ["requested", "rejected"],
+}
+
+
+def test_demo_payouts_went_through_the_services_and_agree_with_the_ledger(
+    django_capture_on_commit_callbacks, mailoutbox, settings
+):
+    with (
+        time_machine.travel(NOW, tick=False),
+        django_capture_on_commit_callbacks(execute=True) as after_commit,
+    ):
+        output = StringIO()
+        call_command("seed_demo", "--seed", "7", stdout=output)
+    output = output.getvalue()
+
+    payouts = list(
+        PayoutRequest.objects.select_related("account__phase", "withdrawal").order_by("pk")
+    )
+    statuses = Counter(p.status for p in payouts)
+    assert set(statuses) == {"paid", "approved", "requested", "rejected"}
+    assert f"{len(payouts)} payout requests (" in output
+    assert f"{statuses['approved'] + statuses['requested']} open in the finance queue" in output
+    finance = set(User.objects.filter(groups__name=roles.FINANCE))
+    threshold = settings.PAYOUT_SECOND_APPROVER_THRESHOLD
+    for payout in payouts:
+        account, phase = payout.account, payout.account.phase
+        # Requested once the payout cycle had elapsed, sized on the profit of that moment.
+        cycle = dt.timedelta(days=phase.payout_cycle_days)
+        assert payout.requested_at >= payout.cycle_start + cycle, payout.pk
+        assert payout.eligible_amount == _profit_at(account, payout.requested_at)
+        assert Decimal(0) < payout.amount <= payout.eligible_amount
+        steps = list(payout.transitions.order_by("at", "pk"))
+        actions = [t.action for t in steps if t.action != "first_approval"]
+        assert actions == EXPECTED_STEPS[payout.status], payout.pk
+        fields = ("requested_at", "first_approved_at", "approved_at", "paid_at", "decided_at")
+        moments = [getattr(payout, f) for f in fields if getattr(payout, f) is not None]
+        assert moments == sorted(set(moments)), payout.pk  # one step after the other
+        assert steps[0].by == account.trader == payout.requested_by
+        assert {t.by for t in steps[1:]} <= finance  # four-eyes: only finance acts on it
+        assert all(t.notified_at == t.at for t in steps)  # history, not news: no emails
+        assert NOW - dt.timedelta(days=30) < payout.requested_at and steps[-1].at < NOW
+        if payout.status in (PayoutStatus.APPROVED, PayoutStatus.PAID):
+            two = payout.trader_share > threshold
+            assert (payout.first_approved_by is not None) == two
+            assert payout.approved_by not in (payout.requested_by, payout.first_approved_by)
+        if payout.status == PayoutStatus.REJECTED:
+            assert payout.rejection_reason and payout.decided_by in finance
+        if payout.status == PayoutStatus.PAID:
+            withdrawal = payout.withdrawal
+            assert (withdrawal.kind, withdrawal.amount) == ("withdrawal", -payout.amount)
+            assert (withdrawal.time, withdrawal.reference) == (
+                payout.paid_at,
+                f"payout:{payout.pk}",
+            )
+            assert payout.payment_reference and payout.paid_by in finance
+            # The profit was still there when finance paid it.
+            assert _profit_at(account, payout.paid_at, operations_before=True) >= payout.amount
+        if payout.is_open:
+            # Asked after the last trade: the requested profit is still on the account.
+            last_close = max(account.trades.values_list("close_time", flat=True))
+            assert payout.requested_at > last_close
+            assert account_balance(account.pk) - account.initial_balance >= payout.amount
+
+    # The metrics follow the withdrawals: balance = B0 + trades + balance operations.
+    for account in TradingAccount.objects.filter(payout_requests__status="paid").distinct():
+        metrics = AccountMetrics.objects.get(account=account)
+        trades = sum(account.trades.values_list("net", flat=True))
+        operations = BalanceOperation.objects.filter(account=account)
+        withdrawn = sum(operations.filter(kind="withdrawal").values_list("amount", flat=True))
+        assert withdrawn < 0
+        assert metrics.balance == account_balance(account.pk)
+        assert metrics.balance == account.initial_balance + trades + sum(
+            operations.values_list("amount", flat=True)
+        )
+        for snapshot in account.equity_snapshots.all():
+            moved = sum(o.amount for o in operations if o.time <= snapshot.time)
+            closed = sum(
+                account.trades.filter(close_time__lte=snapshot.time).values_list("net", flat=True)
+            )
+            assert snapshot.balance == account.initial_balance + closed + moved
+
+    trader = User.objects.get(email="trader@propdesk.local")
+    assert PayoutRequest.objects.filter(account__trader=trader, status="paid").exists()
+    assert payout_queue().count() == statuses["approved"] + statuses["requested"] >= 1
+    # The emails queued after commit ran and found nothing to send; the recompute after each
+    # payment ran too.
+    assert len(after_commit) >= len(payouts) and mailoutbox == []
+
+
+def test_finance_can_work_the_demo_queue():
+    seed()
+    approvers = {u.email: u for u in User.objects.filter(groups__name=roles.FINANCE)}
+
+    with time_machine.travel(NOW + dt.timedelta(hours=1), tick=False):
+        for payout in payout_queue():
+            if payout.status == PayoutStatus.REQUESTED:
+                done = {payout.first_approved_by_id}
+                for user in approvers.values():
+                    if user.pk not in done and payout.status == PayoutStatus.REQUESTED:
+                        payout = approve_payout(payout, by=user)
+            paid = mark_payout_paid(payout, by=approvers["finance@propdesk.local"], reference="R1")
+            assert paid.status == PayoutStatus.PAID
+
+    assert not payout_queue().exists()
