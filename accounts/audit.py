@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -31,8 +32,8 @@ def record(
     actor: the user who acted; when None, the authenticated user of `request` (if any), else
     the event is the system's. actor_email keeps the actor's address after the user is deleted
     (pass it explicitly only when there is no user, e.g. the address a failed login typed).
-    obj: the object acted on, stored as its model label and primary key. ip: the request's
-    REMOTE_ADDR (the reverse proxy must set it to the client's address).
+    obj: the object acted on, stored as its model label and primary key. ip: the client's
+    address (`client_ip`).
     """
     if actor is None and request is not None:
         user = getattr(request, "user", None)
@@ -53,10 +54,21 @@ def record(
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The request's REMOTE_ADDR when it is an IP address (test and fake requests have none)."""
+    """The client's address: behind `TRUSTED_PROXY_COUNT` proxies, the one they forwarded
+    (X-Forwarded-For, counted from the right), else REMOTE_ADDR; None when it is no IP address
+    (test and fake requests). The same address the login rate limits count by."""
     if request is None:
         return None
+    address = request.META.get("REMOTE_ADDR") or ""
+    proxies = int(getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0))
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if proxies > 0 and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        # Each trusted proxy appended the address it received from: the client's is the
+        # proxies-th from the right. Anything further left was written by the client.
+        if len(hops) >= proxies:
+            address = hops[-proxies]
     try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR") or ""))
+        return str(ipaddress.ip_address(address))
     except ValueError:
         return None

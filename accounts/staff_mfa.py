@@ -8,9 +8,10 @@ session reaches only the sign-in, two-factor and sign-out pages (under /accounts
 files: without an authenticator it is sent to set one up; with one (a session that somehow
 skipped the code step) it is signed out and sent to sign in again.
 
-Who is staff: `is_staff` or `is_superuser` (the admin's own notion), and on the staff area
-(admin, /staff/, the finance pages of /payouts/) also a member of a staff role group, which holds
-permissions there without `is_staff`. Traders hold neither, so their pages cost no extra query.
+Who is staff: `is_staff`, `is_superuser`, or a member of any staff role group (admins, risk,
+finance, support), wherever the request goes: a role group holds permissions without
+`is_staff`, so a password alone must not open any page or API call to such a user (security
+finding 2). Costs one small query per authenticated request of a user who is neither.
 
 `STAFF_MFA_REQUIRED` (default on) switches it off for a deployment that signs staff in through
 a single sign-on that already asks for a second factor.
@@ -27,18 +28,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import resolve, reverse
-from django.urls.exceptions import Resolver404
+from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.roles import STAFF_ROLES
 
 SESSION_KEY = "propdesk_second_factor_at"
-# Namespaces and views of the staff area, where a role group alone makes a user staff.
-STAFF_NAMESPACES = frozenset({"admin", "reports"})
-STAFF_VIEWS = frozenset(
-    {"payouts:queue", "payouts:export", "payouts:approve", "payouts:reject", "payouts:pay"}
-)
 # Types that prove possession when used or activated (recovery codes only when used).
 SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
@@ -52,24 +47,16 @@ def has_second_factor(request: HttpRequest) -> bool:
     return SESSION_KEY in request.session
 
 
-def is_staff_member(user, *, in_staff_area: bool) -> bool:
+def is_staff_member(user) -> bool:
     if user.is_staff or user.is_superuser:
         return True
-    return in_staff_area and user.groups.filter(name__in=STAFF_ROLES).exists()
+    return user.groups.filter(name__in=STAFF_ROLES).exists()
 
 
 def _exempt(path: str) -> bool:
     """Sign-in, two-factor set-up, sign-out and static files stay reachable."""
     static = "/" + settings.STATIC_URL.lstrip("/")
     return path.startswith(("/accounts/", static, "/favicon.ico", "/healthz"))
-
-
-def _in_staff_area(path: str) -> bool:
-    try:
-        match = resolve(path)
-    except Resolver404:
-        return False
-    return match.namespace in STAFF_NAMESPACES or match.view_name in STAFF_VIEWS
 
 
 def second_factor_refusal(request: HttpRequest) -> HttpResponse | None:
@@ -79,7 +66,7 @@ def second_factor_refusal(request: HttpRequest) -> HttpResponse | None:
         return None
     if _exempt(request.path_info):
         return None
-    if not is_staff_member(user, in_staff_area=_in_staff_area(request.path_info)):
+    if not is_staff_member(user):
         return None
     next_query = urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
     if is_mfa_enabled(user, types=SECOND_FACTOR_TYPES):

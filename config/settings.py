@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.session_lifetime.SessionLifetimeMiddleware",
     "accounts.staff_mfa.StaffSecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -142,6 +143,11 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "none"
+# A new email address becomes the sign-in address only once confirmed from the new mailbox,
+# after a recent re-authentication; the old address is told (security finding 8,
+# accounts/views.py refuses "make primary" for an unconfirmed address).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -149,6 +155,9 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # and the reset form must not mail arbitrary addresses.
 ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (docs/deployment.md): the
+# client address of rate limits and the audit log is the one they forwarded.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Staff sessions reach the back office only after a TOTP code (accounts/staff_mfa.py).
 STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
@@ -158,7 +167,10 @@ MFA_TOTP_TOLERANCE = 1
 ACCOUNT_ADAPTER = "config.allauth_adapter.PropDeskAccountAdapter"
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle timeout and staff sessions' absolute lifetime: accounts/session_lifetime.py. A session is
+# saved (and its cookie renewed) when a person uses it, never by a background poll.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=SESSION_COOKIE_AGE)
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_SECONDS", default=60 * 60 * 12)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.views import VerifiedEmailChangeView
+
 admin.site.site_header = "PropDesk back office"
 admin.site.site_title = "PropDesk"
 admin.site.index_title = "Programs, accounts, risk and payouts"
@@ -12,6 +14,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/email/", VerifiedEmailChangeView.as_view(), name="account_email"),
     path("accounts/", include("allauth.urls")),
     path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -8,7 +8,7 @@ per-item errors, unless `partial` is true.
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -58,7 +58,9 @@ BAD_BATCH = OpenApiResponse(
 
 class _BatchView(APIView):
     # Token first, so a request without credentials is answered 401 with `WWW-Authenticate`.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    # Bridges only: a browser session (a staff member signed in to the portal) never writes
+    # trades here (security finding 2).
+    authentication_classes = [TokenAuthentication]
     parser_classes = [JSONParser]  # bridges push JSON; a form body is a 415
     kind = ""
     envelope: type = s.TradeBatchSerializer

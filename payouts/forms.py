@@ -4,6 +4,8 @@ from decimal import Decimal
 
 from django import forms
 
+from config.forms import FilterDateField
+
 from .eligibility import to_cents_down
 
 
@@ -44,5 +46,5 @@ class PayForm(forms.Form):
 
 
 class ExportForm(forms.Form):
-    paid_from = forms.DateField(required=False, label="Paid from (UTC date)")
-    paid_to = forms.DateField(required=False, label="Paid before (UTC date)")
+    paid_from = FilterDateField(label="Paid from (UTC date)")
+    paid_to = FilterDateField(label="Paid before (UTC date)")

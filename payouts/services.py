@@ -13,8 +13,6 @@ tests all call these. Every transition:
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -25,6 +23,7 @@ from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from config.celery import enqueue
+from config.csv_export import csv_text
 from evaluations.models import (
     AccountStatus,
     BalanceOperation,
@@ -326,12 +325,21 @@ EXPORT_COLUMNS = (
 )
 
 
-def _csv_safe(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; payout details are typed by
-    traders, so neutralise them."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
+def _payment_row(payout: PayoutRequest) -> list:
+    trader = payout.account.trader
+    profile = getattr(trader, "trader_profile", None)
+    return [
+        payout.pk,
+        payout.paid_at,
+        trader.email,
+        trader.get_full_name(),
+        payout.account.login,
+        f"{payout.trader_share:.2f}",
+        payout.currency,
+        profile.payout_method if profile else "",
+        profile.payout_details if profile else "",
+        payout.payment_reference,
+    ]
 
 
 def export_paid_payouts_csv(payouts: Iterable[PayoutRequest], *, by) -> str:
@@ -339,26 +347,5 @@ def export_paid_payouts_csv(payouts: Iterable[PayoutRequest], *, by) -> str:
     currency, payout method and details, payment reference. Only finance may export."""
     if not by.has_perm(EXPORT_PERMISSION):
         raise PermissionDenied("Only finance staff export payouts.")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for payout in payouts:
-        if payout.status != PayoutStatus.PAID:
-            continue
-        trader = payout.account.trader
-        profile = getattr(trader, "trader_profile", None)
-        writer.writerow(
-            [
-                payout.pk,
-                payout.paid_at.isoformat(),
-                trader.email,
-                _csv_safe(trader.get_full_name()),
-                payout.account.login,
-                f"{payout.trader_share:.2f}",
-                payout.currency,
-                profile.payout_method if profile else "",
-                _csv_safe(profile.payout_details if profile else ""),
-                _csv_safe(payout.payment_reference),
-            ]
-        )
-    return out.getvalue()
+    rows = (_payment_row(payout) for payout in payouts if payout.status == PayoutStatus.PAID)
+    return csv_text(EXPORT_COLUMNS, rows)

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.access import portal_view
+from config.forms import filter_errors_response
 from evaluations.models import TradingAccount
 
 from . import selectors, services
@@ -216,10 +217,10 @@ def _utc_midnight(day: dt.date | None) -> dt.datetime | None:
 def export_csv(request):
     """Paid requests as CSV for the payment run (optionally paid in [from, to) UTC dates)."""
     form = ExportForm(request.GET)
-    paid_from = paid_to = None
-    if form.is_valid():
-        paid_from = _utc_midnight(form.cleaned_data["paid_from"])
-        paid_to = _utc_midnight(form.cleaned_data["paid_to"])
+    if not form.is_valid():
+        return filter_errors_response(form)
+    paid_from = _utc_midnight(form.cleaned_data["paid_from"])
+    paid_to = _utc_midnight(form.cleaned_data["paid_to"])
     body = services.export_paid_payouts_csv(
         selectors.paid_payouts(paid_from, paid_to), by=request.user
     )

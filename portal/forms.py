@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
+from config.forms import FilterDateField
 from evaluations.models import Side
 from portal.selectors import DEFAULT_JOURNAL_SORT, JOURNAL_SORTS
 
@@ -18,14 +19,12 @@ class JournalFilterForm(forms.Form):
     side = forms.ChoiceField(
         required=False, label="Side", choices=[("", "Any side"), *Side.choices]
     )
-    date_from = forms.DateField(
-        required=False,
+    date_from = FilterDateField(
         label="Closed from",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Your local date",
     )
-    date_to = forms.DateField(
-        required=False,
+    date_to = FilterDateField(
         label="Closed to",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Inclusive",

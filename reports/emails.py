@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -11,15 +9,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from config.csv_export import csv_text
+
 from .daily import CSV_HEADER, DailySummary
-
-
-def daily_report_csv(rows: Iterable[tuple]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    writer.writerows(rows)
-    return buffer.getvalue()
 
 
 def daily_report_message(
@@ -42,5 +34,7 @@ def daily_report_message(
     message.attach_alternative(
         render_to_string("reports/email/daily_report.html", context), "text/html"
     )
-    message.attach(f"propdesk-daily-{summary.day:%Y-%m-%d}.csv", daily_report_csv(rows), "text/csv")
+    message.attach(
+        f"propdesk-daily-{summary.day:%Y-%m-%d}.csv", csv_text(CSV_HEADER, rows), "text/csv"
+    )
     return message

@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from config.forms import FilterDateField
 from evaluations.models import Program
 
 from .selectors import ReportFilter
@@ -19,8 +20,8 @@ class DateInput(forms.DateInput):
 
 
 class ReportFilterForm(forms.Form):
-    start = forms.DateField(required=False, widget=DateInput, label="From")
-    end = forms.DateField(required=False, widget=DateInput, label="To")
+    start = FilterDateField(widget=DateInput, label="From")
+    end = FilterDateField(widget=DateInput, label="To")
     program = forms.ModelChoiceField(
         queryset=Program.objects.order_by("name"), required=False, empty_label="All programs"
     )

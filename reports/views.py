@@ -14,6 +14,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from accounts.session_lifetime import background_poll
+from config.forms import filter_errors_response
+
 from . import charts, selectors
 from .access import STAFF_PERMISSIONS, may_view, staff_view
 from .exports import csv_response
@@ -131,6 +134,7 @@ def risk_monitor(request):
     return _page(request, "reports/risk_monitor.html", "reports:risk", context)
 
 
+@background_poll
 @staff_view(VIEW_RISK_MONITOR)
 def risk_panel(request):
     """The risk monitor's figures alone: what the page's htmx poll swaps in."""
@@ -231,7 +235,9 @@ def export(request, slug: str):
         raise Http404("No such table")
     if not may_view(request.user, table.permission):
         raise PermissionDenied("You may not export this table.")
-    _, flt = _filters(request, _default_days(table.permission))
+    form, flt = _filters(request, _default_days(table.permission))
+    if form.errors:
+        return filter_errors_response(form)
     return csv_response(table, flt)
 
 
@@ -241,5 +247,7 @@ def trader_export(request, pk: int, slug: str):
     if table is None or not table.per_trader:
         raise Http404("No such table")
     get_object_or_404(get_user_model(), pk=pk)
-    _, flt = _filters(request, TRADER_DEFAULT_DAYS)
+    form, flt = _filters(request, TRADER_DEFAULT_DAYS)
+    if form.errors:
+        return filter_errors_response(form)
     return csv_response(table, flt, trader_id=pk)

@@ -58,3 +58,12 @@ def test_check_deploy_is_clean_with_the_production_environment():
     result = run(code, **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_finding_5_the_proxy_depth_comes_from_trusted_proxy_count():
+    code = (
+        "import django; django.setup(); from django.conf import settings;"
+        "print(settings.ALLAUTH_TRUSTED_PROXY_COUNT)"
+    )
+    assert run(code, **PRODUCTION).stdout.strip() == "0"
+    assert run(code, **PRODUCTION, TRUSTED_PROXY_COUNT="1").stdout.strip() == "1"

@@ -1,10 +1,10 @@
-import csv
-
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
 from accounts.access import portal_view
+from config.csv_export import csv_lines
+from config.forms import filter_errors_response
 from portal import selectors
 from portal.forms import JournalFilterForm
 
@@ -71,39 +71,16 @@ def journal(request, login: str):
     )
 
 
-class _Echo:
-    """A write-only file: csv.writer hands each row straight to the response stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _text(value: str) -> str:
-    # A cell starting like a formula would run in a spreadsheet; quote it as text.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
-
-
 @portal_view
 def journal_csv(request, login: str):
     """The filtered journal as CSV, streamed; amounts exactly as stored, times in UTC."""
     account = selectors.account_for_trader(request.user, login)
-    _, _, trades = _filtered(request, account)
+    form, _, trades = _filtered(request, account)
+    if form.errors:
+        return filter_errors_response(form)
     rows = trades.values_list(*CSV_COLUMNS).iterator(chunk_size=2000)
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(CSV_COLUMNS)
-        for row in rows:
-            ticket, symbol, side, *rest = row
-            yield writer.writerow(
-                [
-                    _text(ticket),
-                    _text(symbol),
-                    side,
-                    *(v.isoformat() if hasattr(v, "isoformat") else str(v) for v in rest),
-                ]
-            )
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        csv_lines(CSV_COLUMNS, rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="journal-{account.login}.csv"'
     return response
