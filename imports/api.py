@@ -9,7 +9,6 @@ per-item errors, unless `partial` is true.
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +17,7 @@ from evaluations.models import ImportSource, ImportStatus
 from imports.service import import_items, report_text
 
 from . import serializers as s
+from .json_body import DecimalJSONParser
 
 
 class _CanAdd(BasePermission):
@@ -61,7 +61,7 @@ class _BatchView(APIView):
     # Bridges only: a browser session (a staff member signed in to the portal) never writes
     # trades here (security finding 2).
     authentication_classes = [TokenAuthentication]
-    parser_classes = [JSONParser]  # bridges push JSON; a form body is a 415
+    parser_classes = [DecimalJSONParser]  # bridges push JSON; a form body is a 415
     kind = ""
     envelope: type = s.TradeBatchSerializer
 

@@ -42,10 +42,13 @@ TRADE_OPTIONAL = ("account", "commission", "swap", "fees")
 SNAPSHOT_REQUIRED = ("time", "balance", "equity")
 # Money here has 15 whole digits, one fewer than the column: four such amounts cannot sum
 # to a net the column refuses, so a fast row needs no net check (16 digits take the slow path).
+# The fast check of a whole row. Money gets one digit fewer than values.MONEY allows, so the
+# net of its four amounts is below the limit too; a row with larger amounts takes the slow
+# path, which checks each amount and the net (rows.check_trade).
 _VOLUME, _PRICE, _MONEY = (
-    r"-?\d{1,10}(?:\.\d{1,4})?",
-    r"-?\d{1,12}(?:\.\d{1,8})?",
-    r"-?\d{1,15}(?:\.\d{1,2})?",
+    rf"-?\d{{1,{VOLUME[0]}}}(?:\.\d{{1,{VOLUME[1]}}})?",
+    rf"-?\d{{1,{PRICE[0]}}}(?:\.\d{{1,{PRICE[1]}}})?",
+    rf"-?\d{{1,{MONEY[0] - 1}}}(?:\.\d{{1,{MONEY[1]}}})?",
 )
 # volume, open price, close price, commission, swap, fees (may be empty), profit; NUL-joined
 _NUMBERS = re.compile(

@@ -7,7 +7,8 @@ file. Iterating it yields `TradeRow` / `RowError` like every other parser (the O
 `Decimal` or a per-row `write_row` call:
 
     fast row: exact column count, known side, all seven numbers match the one regex,
-              volume > 0, ticket/symbol within limits and without NUL, ISO times parsed
+              volume > 0, ticket/symbol within limits and without NUL, symbol printable
+              ASCII (anything else is normalised and checked, symbols.py), ISO times parsed
               by fromisoformat, close >= open, open >= the window's earliest and close <= its
               latest (`window.py`; with open <= close that keeps both in), login found in
               the account map
@@ -129,6 +130,8 @@ class TradeFile:
                     and side is not None
                     and 0 < len(ticket) <= 64
                     and 0 < len(symbol) <= 32
+                    and symbol.isascii()
+                    and symbol.isprintable()
                     and "\x00" not in ticket
                     and "\x00" not in symbol
                     and numbers_ok("\x00".join(numbers))

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .symbols import normalised_symbol, symbol_problem
 from .window import TimeWindow, import_window
 
 
@@ -102,7 +103,7 @@ class SnapshotRow:
 
 
 ZERO = Decimal("0")
-MONEY_LIMIT = Decimal(10) ** 16  # the money columns' 16 whole digits (values.MONEY)
+MONEY_LIMIT = Decimal(10) ** 9  # a trade's amounts, like every parsed amount (values.MONEY)
 # What PostgreSQL text cannot hold: NUL (a raw 0x00 byte in the file), an unpaired surrogate.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -117,6 +118,8 @@ def check_trade(row: TradeRow, ctx: ParseContext) -> None:
         raise FieldError("ticket", "missing ticket")
     if len(row.ticket) > 64:
         raise FieldError("ticket", "ticket longer than 64 characters")
+    if not row.symbol.isascii():
+        row.symbol = normalised_symbol(row.symbol)
     if not row.symbol:
         raise FieldError("symbol", "missing symbol")
     if len(row.symbol) > 32:
@@ -124,6 +127,9 @@ def check_trade(row: TradeRow, ctx: ParseContext) -> None:
     for column, text in (("ticket", row.ticket), ("symbol", row.symbol)):
         if _UNSTORABLE.search(text):
             raise FieldError(column, f"{column} {text!r} holds a NUL or an unpaired surrogate")
+    problem = symbol_problem(row.symbol)
+    if problem:
+        raise FieldError("symbol", problem)
     # Fees may be computed (cTrader: net - gross - costs; NinjaTrader: a sum of fee columns)
     # and net is stored too, so both must fit the money columns like every parsed amount.
     if abs(row.fees) >= MONEY_LIMIT:

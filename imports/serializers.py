@@ -2,6 +2,7 @@
 the canonical CSV, with per-item errors); these serializers check the envelope and document
 the payload in the OpenAPI schema."""
 
+from django.core.serializers.json import DjangoJSONEncoder
 from rest_framework import serializers
 
 MAX_ITEMS = 10_000
@@ -64,7 +65,7 @@ class _Envelope(serializers.Serializer):
 
 class TradeBatchSerializer(_Envelope):
     trades = serializers.ListField(
-        child=serializers.JSONField(),
+        child=serializers.JSONField(encoder=DjangoJSONEncoder),  # numbers arrive as Decimal
         min_length=1,
         max_length=MAX_ITEMS,
         validators=[storable_text],
@@ -73,7 +74,7 @@ class TradeBatchSerializer(_Envelope):
 
 class SnapshotBatchSerializer(_Envelope):
     snapshots = serializers.ListField(
-        child=serializers.JSONField(),
+        child=serializers.JSONField(encoder=DjangoJSONEncoder),  # numbers arrive as Decimal
         min_length=1,
         max_length=MAX_ITEMS,
         validators=[storable_text],

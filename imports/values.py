@@ -24,7 +24,11 @@ from .rows import FieldError, ImportFileError
 UTC = dt.UTC
 
 # kind -> (integer digits, decimal places)
-MONEY = (16, 2)
+# A trade's or snapshot's amount is below 1,000,000,000 (9 digits), far above any prop account's
+# trade, so an account's sums (balance, profit, fees over up to ten million trades) always fit
+# the 16 whole digits of the money columns: one absurd trade cannot overflow the stored metrics
+# and stop the risk engine (security finding 3).
+MONEY = (9, 2)
 PRICE = (12, 8)
 VOLUME = (10, 4)
 
@@ -76,7 +80,9 @@ def _checked(candidate: str, original: str, column: str, limits: tuple[int, int]
     if isinstance(exponent, int) and -exponent > places:
         raise FieldError(column, f"more than {places} decimal places: {original!r}")
     if abs(value) >= Decimal(10) ** whole:
-        raise FieldError(column, f"too large: {original!r}")
+        raise FieldError(
+            column, f"too large: {original!r} (at most {whole} digits before the point)"
+        )
     raw_exponent = value.as_tuple().exponent
     if isinstance(raw_exponent, int) and raw_exponent < -places:
         return value.quantize(Decimal(1).scaleb(-places))  # only trailing zeros are dropped

@@ -50,7 +50,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLES = Path("/work/shared/samples")
 LOGIN = "52603751"
 ACCOUNTS = {"8100001": 1, "8100002": 2, LOGIN: 3}
-MONEY, PRICE, VOLUME = (16, 2), (12, 8), (10, 4)
+MONEY, PRICE, VOLUME = (9, 2), (12, 8), (10, 4)  # imports.values: what a stored value may be
 
 
 class ContractBroken(AssertionError):

@@ -74,8 +74,8 @@ def test_a_nul_in_a_tradovate_symbol_is_a_row_error(account, fixture_path, tmp_p
 
 
 def test_a_net_profit_too_large_for_the_money_column_is_a_row_error(two_accounts, tmp_path):
-    # 16-digit profit and commission each fit; their sum (the stored net) does not
-    huge = "9999999999999999.99"
+    # 9-digit profit and commission each fit; their sum (the stored net) does not
+    huge = "999999999.99"
     data = CANONICAL + _row(profit=huge).replace("-7.00", huge)
 
     batch = _import(tmp_path, data.encode())
@@ -90,7 +90,7 @@ def test_ctrader_fees_too_large_for_the_money_column_are_a_row_error(
 ):
     lines = fixture_path("ctrader_history.csv").read_text().splitlines(keepends=True)
     # fees = net - gross - commission - swap: two legal amounts, an illegal difference
-    lines[1] = lines[1].replace(",340.00,333.00,", ",9999999999999999.00,-9999999999999999.00,")
+    lines[1] = lines[1].replace(",340.00,333.00,", ",999999999.00,-999999999.00,")
 
     batch = _import(tmp_path, "".join(lines).encode(), account=account, fmt="ctrader")
 
