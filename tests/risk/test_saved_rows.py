@@ -5,7 +5,6 @@ notifications, for the bulk recompute, the live single-account check and the hed
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -14,8 +13,9 @@ from evaluations.models import AccountStatus, Trade, TradingAccount
 from risk.models import AccountMetrics, DailyMetrics, Violation, ViolationStatus
 from risk.services import hedging, trade_checkpoint, violations
 from risk.services.evaluation import evaluate_account, evaluate_accounts
-from tests.factories import T0, EquitySnapshotFactory
+from tests.factories import T0
 
+from . import builders
 from .builders import DAILY_5, TARGET_10, TOTAL_10, account_in, trade, two_phase_program
 
 pytestmark = pytest.mark.django_db
@@ -80,14 +80,7 @@ def _firm() -> list[TradingAccount]:
     winning = account_in(program)
     trade(winning, "4000.00", hours=2, volume="0.37")
     trade(winning, "6500.00", hours=28, volume="1.2345")
-    floating = account_in(program)
-    trade(floating, "500.00", hours=2)
-    EquitySnapshotFactory(
-        account=floating,
-        time=T0 + dt.timedelta(hours=5),
-        balance=Decimal("100500.00"),
-        equity=Decimal("89000.00"),
-    )
+    floating = builders.floating_loss_account(program)
     big = account_in(program)
     trade(big, "50.05", volume="6.00", hours=26)
     reviewed = account_in(program)
