@@ -1,7 +1,9 @@
 """PropDesk settings, read from the environment (django-environ).
 
-Embedded defaults (no env at all, DEBUG=true): SQLite file, in-process tasks, console email.
-Production: set SECRET_KEY, DATABASE_URL (PostgreSQL), REDIS_URL, EMAIL_URL, ALLOWED_HOSTS, ADMINS.
+PostgreSQL is the one database engine: DATABASE_URL is required. `scripts/demo.sh` provides it
+from an embedded PostgreSQL server (`config.embedded_postgres`, data in `.pgdata/`); otherwise
+point it at a server. Demo defaults (DEBUG=true): in-process tasks, console email.
+Production: set SECRET_KEY, DATABASE_URL, REDIS_URL, EMAIL_URL, ALLOWED_HOSTS, ADMINS.
 See README.md for the list.
 """
 
@@ -104,9 +106,19 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'propdesk.sqlite3'}"),
-}
+if not env("DATABASE_URL", default=""):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. PropDesk runs on PostgreSQL only: run `bash scripts/demo.sh` "
+        "(an embedded PostgreSQL server), wrap the command in `python -m config.embedded_postgres "
+        "-- COMMAND`, or set DATABASE_URL=postgres://USER@HOST:PORT/NAME."
+    )
+DATABASES = {"default": env.db("DATABASE_URL")}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://…)")
+# A socket directory given libpq's way (`?host=/path`, as the embedded server's URL does) is
+# the connection's host, so everything that reads HOST (the test worker's URL) sees it.
+if "host" in DATABASES["default"].get("OPTIONS", {}):
+    DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"].setdefault("TEST", {})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from evaluations.models import ImportBatch, ImportSource, ImportStatus, TradingAccount
 
@@ -29,7 +29,6 @@ from . import items as item_parsers
 from .copy_path import CopyWriter
 from .detect import sniff
 from .hooks import enqueue_recompute
-from .orm_path import OrmWriter
 from .parsers import parsed_rows
 from .rows import ImportFileError, ParseContext, RowError, unknown_account
 from .specs import SNAPSHOTS, TRADES, TableSpec
@@ -102,7 +101,7 @@ def _run(batch, spec: TableSpec, rows: Iterable, account, started: float) -> Imp
     with transaction.atomic():
         batch.status = ImportStatus.REJECTED
         batch.save()
-        writer = CopyWriter(spec) if connection.vendor == "postgresql" else OrmWriter(spec)
+        writer = CopyWriter(spec)
         errors: list[RowError] = []
         repeated: set = set()
         # Resolve logins before COPY starts: no other query may run during a COPY.
@@ -110,8 +109,8 @@ def _run(batch, spec: TableSpec, rows: Iterable, account, started: float) -> Imp
         # A text file that stops decoding part-way raises here; `parsers.parsed_rows` turns
         # that into the file error naming the line.
         staged_text = getattr(rows, "staged_text", None)
-        if staged_text is not None and hasattr(writer, "stage_text"):
-            # Canonical CSV on PostgreSQL: rows go to COPY as text, no per-row objects.
+        if staged_text is not None:
+            # Canonical CSV: rows go to COPY as text, no per-row objects.
             writer.stage_text(staged_text(accounts, errors, repeated))
         else:
             writer.stage(_staged(rows, accounts, errors, repeated))

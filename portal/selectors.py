@@ -197,7 +197,7 @@ def daily_metrics(account: TradingAccount) -> list[DailyMetrics]:
 
 
 # Both series keep, of `total` ordered rows, the first, the last, and the first row of each of
-# `max_points` equal slices of row numbers (integer division: the same in every database).
+# `max_points` equal slices of row numbers (integer division).
 _BALANCE_SERIES_SQL = """
     SELECT close_time, running_net FROM (
         SELECT close_time,
@@ -255,8 +255,7 @@ def closed_balance_series(
 
     start = (account.started_at, account.initial_balance + operations_until(account.started_at))
     return [start] + [
-        (time, account.initial_balance + _money(running) + operations_until(time))
-        for time, running in (_aware(time, running) for time, running in rows)
+        (time, account.initial_balance + running + operations_until(time)) for time, running in rows
     ]
 
 
@@ -264,21 +263,7 @@ def equity_series(
     account: TradingAccount, max_points: int = SERIES_MAX_POINTS
 ) -> list[tuple[dt.datetime, Decimal]]:
     """Equity snapshots, downsampled in the database to at most ~`max_points` points."""
-    rows = _downsampled(_EQUITY_SERIES_SQL, {"account": account.pk, "max_points": max_points})
-    return [(time, _money(equity)) for time, equity in (_aware(t, e) for t, e in rows)]
-
-
-def _money(value) -> Decimal:
-    # SQLite hands back numbers as float/int/str; PostgreSQL as Decimal.
-    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(Decimal("0.01"))
-
-
-def _aware(time, value) -> tuple[dt.datetime, object]:
-    if isinstance(time, str):  # SQLite
-        time = dt.datetime.fromisoformat(time)
-    if time.tzinfo is None:
-        time = time.replace(tzinfo=dt.UTC)
-    return time, value
+    return _downsampled(_EQUITY_SERIES_SQL, {"account": account.pk, "max_points": max_points})
 
 
 # --- violations --------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import (
     Avg,
-    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -30,7 +29,6 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
     Window,
 )
 from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Least, Rank, TruncMonth
@@ -40,7 +38,6 @@ from evaluations.models import (
     EquitySnapshot,
     PhaseKind,
     Program,
-    Trade,
     TradingAccount,
 )
 from evaluations.models.accounts import OPEN_STATUSES
@@ -189,38 +186,14 @@ def open_exposure_by_symbol(flt: ReportFilter) -> list[dict]:
     after it: net lots = Σ buy volume − Σ sell volume, gross lots = Σ volume. Positions still
     open now (not yet imported) cannot be seen; accounts without snapshots contribute nothing.
     """
-    if connection.vendor != "postgresql":
-        return _open_exposure_portably(flt)
     params = {"open": [str(s) for s in OPEN_STATUSES], "program": flt.program_id}
     with transaction.atomic(), connection.cursor() as cursor:
         # The planner's estimate for the per-account lateral scan is far above its real cost
         # (~70 ms on 10,000 accounts), enough to trigger JIT compilation (~120 ms) for nothing.
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(EXPOSURE_SQL, params)
         names = [c.name for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def _open_exposure_portably(flt: ReportFilter) -> list[dict]:
-    """`EXPOSURE_SQL` through the ORM, for the embedded demo on SQLite (no LATERAL, no ANY):
-    the same rows, each trade compared with its account's latest snapshot time."""
-    latest = EquitySnapshot.objects.filter(account=OuterRef("account_id")).order_by("-time")
-    signed = Case(When(side="buy", then=F("volume")), default=-F("volume"), output_field=LOTS)
-    rows = (
-        Trade.objects.filter(flt.program_q("account__program"), account__status__in=OPEN_STATUSES)
-        .annotate(snapshot_time=Subquery(latest.values("time")[:1]))
-        .filter(open_time__lte=F("snapshot_time"), close_time__gt=F("snapshot_time"))
-        .values("symbol")
-        .annotate(
-            net_lots=Sum(signed),
-            gross_lots=Sum("volume"),
-            positions=Count("id"),
-            accounts=Count("account_id", distinct=True),
-        )
-        .order_by("-gross_lots", "symbol")
-    )
-    return list(rows)
 
 
 def _open_accounts_with_latest_snapshot(flt: ReportFilter) -> QuerySet:

@@ -78,11 +78,11 @@ def database_url_for_worker() -> str:
     from django.db import connection
 
     db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        unavailable("a real worker needs the PostgreSQL test database (set DATABASE_URL)")
     user = db.get("USER") or "root"
     host = db.get("HOST") or "127.0.0.1"
     port = db.get("PORT") or 5432
+    if host.startswith("/"):  # a Unix socket directory (the embedded server)
+        return f"postgres://{user}@/{db['NAME']}?host={host}&port={port}"
     return f"postgres://{user}@{host}:{port}/{db['NAME']}"
 
 
@@ -319,8 +319,6 @@ def _close_stray_connections(django_db_setup, django_db_blocker) -> Iterator[Non
     yield
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "

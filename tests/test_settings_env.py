@@ -67,3 +67,19 @@ def test_finding_5_the_proxy_depth_comes_from_trusted_proxy_count():
     )
     assert run(code, **PRODUCTION).stdout.strip() == "0"
     assert run(code, **PRODUCTION, TRUSTED_PROXY_COUNT="1").stdout.strip() == "1"
+
+
+def test_without_a_database_url_the_settings_say_how_to_get_one():
+    env = {k: v for k, v in PRODUCTION.items() if k != "DATABASE_URL"}
+    result = run(PRINT_SITE_URL, **env)
+    assert result.returncode != 0
+    assert "DATABASE_URL is not set" in result.stderr
+    assert "scripts/demo.sh" in result.stderr
+
+
+def test_a_database_other_than_postgresql_is_refused():
+    result = run(
+        PRINT_SITE_URL, **(PRODUCTION | {"DATABASE_URL": "mysql://root@127.0.0.1:3306/propdesk"})
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL must point at PostgreSQL" in result.stderr

@@ -3,26 +3,13 @@
 Drops (account, open_time), (symbol, open_time), the account FK's own index (the unique
 (account, ticket) constraint leads with it) and the import_batch FK's index and constraint
 (provenance only); adds a PostgreSQL BRIN index on (open_time, close_time) for firm-wide
-time-range scans. The BRIN index is created on PostgreSQL only (SQLite has no BRIN).
+time-range scans.
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
 
 BRIN = "trade_time_brin"
-
-
-def create_brin(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {BRIN} ON evaluations_trade "
-            "USING brin (open_time, close_time)"
-        )
-
-
-def drop_brin(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {BRIN}")
 
 
 class Migration(migrations.Migration):
@@ -62,5 +49,9 @@ class Migration(migrations.Migration):
                 to="evaluations.importbatch",
             ),
         ),
-        migrations.RunPython(create_brin, drop_brin),
+        migrations.RunSQL(
+            f"CREATE INDEX IF NOT EXISTS {BRIN} ON evaluations_trade "
+            "USING brin (open_time, close_time)",
+            f"DROP INDEX IF EXISTS {BRIN}",
+        ),
     ]

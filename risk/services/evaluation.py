@@ -22,7 +22,7 @@ from risk.engine.evaluate import evaluate
 from risk.engine.types import AccountIn, AccountResult
 from risk.models import Violation
 
-from . import dialect, loading_orm, metrics, progression, violations
+from . import metrics, progression, violations
 from .loading import AccountContext, iter_accounts, judged_as_of, load_account
 
 CHUNK = 2_500  # accounts per transaction in the bulk path
@@ -46,8 +46,6 @@ class EvaluationReport:
 
 
 def _lock(account_ids: list[int]) -> list[int]:
-    if not dialect.use_fast_path():
-        return loading_orm.lock(account_ids)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id FROM {TradingAccount._meta.db_table} WHERE id = ANY(%s) "  # noqa: S608

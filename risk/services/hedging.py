@@ -20,7 +20,7 @@ from evaluations.rule_types import RuleCode
 from risk.engine.rules.hedging import scan_hedging
 from risk.engine.types import TradeIn
 
-from . import dialect, loading_orm, violations
+from . import violations
 from .money import sql_cents, sql_ts, sql_volume
 
 DEFAULT_DAYS = 3
@@ -54,12 +54,9 @@ def scan_recent_trades(
         return []
     trades_by_account: dict[int, tuple[int, list[TradeIn]]] = {}
     since = now - dt.timedelta(days=days)
-    if dialect.use_fast_path():
-        with connection.cursor() as cursor:
-            cursor.execute(_trades_sql(), [since])
-            recent = cursor.fetchall()
-    else:
-        recent = loading_orm.recent_trade_rows(since)
+    with connection.cursor() as cursor:
+        cursor.execute(_trades_sql(), [since])
+        recent = cursor.fetchall()
     for account_id, trader_id, *fields in recent:
         trades_by_account.setdefault(account_id, (trader_id, []))[1].append(TradeIn(*fields))
     scanned = {a: (trader, tuple(ts)) for a, (trader, ts) in trades_by_account.items()}

@@ -5,9 +5,6 @@ Conversion to engine units (cents, volume units, epoch seconds) happens inside P
 queries (account, rules, trades, snapshots, balance operations; a sixth for the calendar when a
 news rule applies). Many accounts cost the same five queries in total: trades, snapshots and
 balance operations are each read once, ordered by account, and merged.
-
-On other databases (SQLite in the embedded demo, `dialect.use_fast_path()` false) the same rows
-come from the ORM twins in `loading_orm`, and trades are always read in full (no checkpoint).
 """
 
 from __future__ import annotations
@@ -25,7 +22,7 @@ from evaluations.rule_types import RuleCode
 from risk.engine.types import AccountIn, BalanceOpIn, NewsEventIn, RuleIn, SnapshotIn, TradeIn
 from risk.models import EconomicEvent
 
-from . import dialect, loading_orm, trade_checkpoint
+from . import trade_checkpoint
 from .money import sql_cents, sql_ts, sql_volume, to_cents, to_ts
 
 # How far around an account's life the calendar is read for the news rule.
@@ -203,26 +200,16 @@ def load_account(
     its stored trades are unchanged up to the last one seen, only the newer trades are read.
     """
     as_of = as_of or timezone.now()
-    if not dialect.use_fast_path():
-        # Portable: no checkpoint, the trades are read in full.
-        found = loading_orm.account_rows([account_id])
-        if not found:
+    with connection.cursor() as cursor:
+        cursor.execute(_account_sql(), [[account_id]])
+        row = cursor.fetchone()
+        if row is None:
             return None
-        row = found[0]
         rules = _rules_by_set([row[10]]).get(row[10], [])
-        fetched = {kind: loading_orm.rows(kind, [account_id]) for kind in _KINDS}
-        fetched["trades"] = trade_ins(fetched["trades"])
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(_account_sql(), [[account_id]])
-            row = cursor.fetchone()
-            if row is None:
-                return None
-            rules = _rules_by_set([row[10]]).get(row[10], [])
-            fetched = {"trades": trade_checkpoint.load_trades(cursor, account_id)}
-            for kind in ("snapshots", "balance_ops"):
-                cursor.execute(rows_sql(kind, one=True), [account_id])
-                fetched[kind] = cursor.fetchall()
+        fetched = {"trades": trade_checkpoint.load_trades(cursor, account_id)}
+        for kind in ("snapshots", "balance_ops"):
+            cursor.execute(rows_sql(kind, one=True), [account_id])
+            fetched[kind] = cursor.fetchall()
     calendar: tuple[NewsEventIn, ...] = ()
     if any(code == RuleCode.NEWS_TRADING for _, code, _, _ in rules):
         calendar = load_calendar(row[11] - CALENDAR_MARGIN, as_of + CALENDAR_MARGIN)
@@ -283,13 +270,9 @@ def iter_accounts(
     ids = sorted(set(account_ids))
     if not ids:
         return
-    fast = dialect.use_fast_path()
-    if fast:
-        with connection.cursor() as cursor:
-            cursor.execute(_account_sql(), [ids])
-            account_rows = cursor.fetchall()
-    else:
-        account_rows = loading_orm.account_rows(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(_account_sql(), [ids])
+        account_rows = cursor.fetchall()
     rules = _rules_by_set(r[10] for r in account_rows)
     calendar: tuple[NewsEventIn, ...] = ()
     if account_rows and any(
@@ -297,10 +280,7 @@ def iter_accounts(
     ):
         first = min(r[11] for r in account_rows)
         calendar = load_calendar(first - CALENDAR_MARGIN, as_of + CALENDAR_MARGIN)
-    streams = {
-        kind: _Merge(_grouped(rows_sql(kind), ids) if fast else loading_orm.grouped(kind, ids))
-        for kind in _KINDS
-    }
+    streams = {kind: _Merge(_grouped(rows_sql(kind), ids)) for kind in _KINDS}
     trades, snapshots, balance_ops = (streams[kind] for kind in _KINDS)
     for row in account_rows:
         account_id = row[0]

@@ -18,7 +18,6 @@ from django.db import connection
 from risk.engine.types import AccountIn, AccountResult
 from risk.models import AccountMetrics, DailyMetrics
 
-from . import dialect, saving_orm
 from .money import to_unit, unit_name
 
 _MONEY = "numeric(18,2)"
@@ -181,9 +180,6 @@ def save_metrics(
         for _, r in evaluated
         for d in r.days
     ]
-    if not dialect.use_fast_path():
-        _save_portably(evaluated, account_rows, day_rows, computed_at)
-        return
     metrics_table, days_table = AccountMetrics._meta.db_table, DailyMetrics._meta.db_table
     with connection.cursor() as cursor:
         stage(cursor, "risk_staged_metrics", _ACCOUNT_COLUMNS, account_rows)
@@ -212,33 +208,3 @@ def save_metrics(
                 [r.days[-1].day if r.days else None for _, r in evaluated],
             ],
         )
-
-
-def _save_portably(
-    evaluated: Sequence[tuple[AccountIn, AccountResult]],
-    account_rows: list[tuple],
-    day_rows: list[tuple],
-    computed_at: dt.datetime,
-) -> None:
-    """`save_metrics` through the ORM (see `saving_orm`): the same rows, the same stale-day
-    deletion."""
-    ids = [r.account_id for _, r in evaluated]
-    saving_orm.upsert(
-        AccountMetrics,
-        _ACCOUNT_COLUMNS,
-        account_rows,
-        ("account_id",),
-        ids,
-        {"computed_at": computed_at},
-    )
-    stored = saving_orm.upsert(DailyMetrics, _DAY_COLUMNS, day_rows, ("account_id", "day"), ids)
-    # The engine's days are ISO date strings, which order as the dates do.
-    ranges = {r.account_id: (r.days[0].day, r.days[-1].day) for _, r in evaluated if r.days}
-    stale = [
-        pk
-        for (account_id, day), (pk, _) in stored.items()
-        if account_id not in ranges
-        or not ranges[account_id][0] <= day.isoformat() <= ranges[account_id][1]
-    ]
-    for part in saving_orm.batches(stale):
-        DailyMetrics.objects.filter(pk__in=part).delete()

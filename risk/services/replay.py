@@ -128,9 +128,8 @@ def replay_rules(
     report = ReplayReport()
     # A read-only transaction: the streamed cursors need one, and PostgreSQL refuses any write.
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION READ ONLY")
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION READ ONLY")
         for context, account_in in iter_accounts(ids, as_of=as_of):
             rules = candidate.get(context.phase_name, account_in.rules)
             result = evaluate(dataclasses.replace(account_in, rules=rules))

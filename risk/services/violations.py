@@ -17,7 +17,6 @@ from django.utils import timezone
 from risk.engine.types import AccountIn, Breach
 from risk.models import Violation, ViolationStatus
 
-from . import dialect, saving_orm
 from .metrics import stage
 from .money import from_cents, from_ts, to_unit, unit_name
 
@@ -110,8 +109,6 @@ def insert_new(rows: Sequence[tuple]) -> list[NewViolation]:
             unique.append(row)
     if not unique:
         return []
-    if not dialect.use_fast_path():
-        return [NewViolation(*r) for r in saving_orm.insert_new(_COLUMNS, unique)]
     names = [c for c, _, _ in _COLUMNS]
     values = ", ".join(expr.format(f"u.{c}") for c, _, expr in _COLUMNS)
     sql = f"""

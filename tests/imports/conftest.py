@@ -5,28 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
-from imports import service
-from imports.orm_path import OrmWriter
 from tests.factories import TradingAccountFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-PATHS = ["copy", "orm"] if ON_POSTGRESQL else ["orm"]
 
 
 @pytest.fixture
 def fixture_path():
     return lambda name: FIXTURES / name
-
-
-@pytest.fixture(params=PATHS)
-def write_path(request, monkeypatch):
-    """The COPY path where the database is PostgreSQL; the ORM path called on any database."""
-    if request.param == "orm":
-        monkeypatch.setattr(service, "CopyWriter", OrmWriter)
-    return request.param
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """The import time window: no trade or snapshot before 2000-01-01 or after now + 5 minutes.
 
 A recompute walks every trading day between an account's first and last event, so one time in
-year 9999 (or 0001) would make it walk millions of days; the window is refused row by row, with
-the same line, column and reason on the COPY fast path and the ORM path.
+year 9999 (or 0001) would make it walk millions of days; the window is refused row by row, each
+error naming the line, the column and the reason.
 """
 
 import datetime as dt
@@ -38,7 +38,7 @@ def at_noon(time_machine):
 
 
 def test_a_file_with_one_trade_in_year_9999_reports_its_line_and_commits_nothing(
-    two_accounts, tmp_path, write_path, at_noon
+    two_accounts, tmp_path, at_noon
 ):
     path = _file(
         tmp_path,
@@ -60,7 +60,7 @@ def test_a_file_with_one_trade_in_year_9999_reports_its_line_and_commits_nothing
 
 
 def test_with_partial_the_good_rows_commit_and_the_far_time_is_reported(
-    two_accounts, tmp_path, write_path, at_noon
+    two_accounts, tmp_path, at_noon
 ):
     path = _file(
         tmp_path,
@@ -84,7 +84,7 @@ def test_with_partial_the_good_rows_commit_and_the_far_time_is_reported(
 
 
 def test_trade_times_exactly_at_the_limits_are_accepted_and_one_second_past_them_refused(
-    two_accounts, tmp_path, write_path, at_noon
+    two_accounts, tmp_path, at_noon
 ):
     path = _file(
         tmp_path,
@@ -106,7 +106,7 @@ def test_trade_times_exactly_at_the_limits_are_accepted_and_one_second_past_them
 
 
 def test_snapshot_times_exactly_at_the_limits_are_accepted_and_past_them_refused(
-    two_accounts, tmp_path, write_path, at_noon
+    two_accounts, tmp_path, at_noon
 ):
     path = _file(
         tmp_path,
@@ -159,7 +159,7 @@ BROKER_ROW = _trade("D-1", "2026-03-30 12:40:00", "2026-03-30 12:55:00")  # 09:5
     ],
 )
 def test_broker_time_ahead_only_because_of_a_wrong_zone_says_so(
-    two_accounts, tmp_path, write_path, time_machine, broker_tz, ahead
+    two_accounts, tmp_path, time_machine, broker_tz, ahead
 ):
     time_machine.move_to(AFTER_DST, tick=False)
     path = _file(tmp_path, TRADES + BROKER_ROW)

@@ -1,11 +1,12 @@
 """Walk the seeded embedded demo as its users would and print every page's status as JSON.
 
 Run as a script (not collected by pytest) with the demo's environment, e.g.
-`DEBUG=true DATABASE_URL=sqlite:///demo.sqlite3 python tests/integration/demo_walk.py
-admin@propdesk.local trader@propdesk.local …`. Each user logs in with the demo password; the
-output maps "email GET path" to the status code, with the exception of each 500, plus the
-accounts that have no metrics, and how many payout requests the payout pages list ("payout_rows":
-the finance queue for staff, the trader's own requests on /payouts/).
+`DEBUG=true python -m config.embedded_postgres -- python tests/integration/demo_walk.py
+admin@propdesk.local trader@propdesk.local …` after scripts/demo.sh seeded `.pgdata/`.
+Each user logs in with the demo password; the output maps "email GET path" to the status code,
+with the exception of each 500, plus the accounts that have no metrics, and how many payout
+requests the payout pages list ("payout_rows": the finance queue for staff, the trader's own
+requests on /payouts/).
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""The embedded demo of the README (`bash scripts/demo.sh`) works on SQLite with tasks in-process:
-migrate, seed_demo (which evaluates every account), then every page its users open answers.
+"""The embedded demo of the README (`bash scripts/demo.sh`) works without any PostgreSQL
+installed: the runner `config.embedded_postgres` starts a PostgreSQL server from the pip wheel,
+then migrate, seed_demo (which evaluates every account) and every page its users open answer,
+with tasks in-process and no broker.
 
-Runs the real commands in subprocesses against a fresh SQLite file, whatever database the rest
-of the suite uses; the page walk is tests/integration/demo_walk.py (Django test client).
+Runs the real commands in one runner subprocess against a fresh data folder, whatever database
+the rest of the suite uses; the page walk is tests/integration/demo_walk.py (Django test client).
 """
 
 from __future__ import annotations
@@ -16,35 +18,46 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_USER = re.compile(r"^\s+(\S+@propdesk\.local)\s", re.MULTILINE)
+PYTHON = sys.executable
+# The demo's steps, as scripts/demo.sh runs them, then the page walk instead of runserver.
+STEPS = f"""
+{PYTHON} manage.py migrate --noinput -v0
+{PYTHON} manage.py seed_demo --seed 7 --traders 8 > "$OUT/seeded.txt"
+USERS=$(sed -nE 's/^[[:space:]]+([^[:space:]]+@propdesk\\.local)([[:space:]].*)?$/\\1/p' \\
+  "$OUT/seeded.txt")
+{PYTHON} tests/integration/demo_walk.py $USERS > "$OUT/walked.json"
+{PYTHON} manage.py totp_code risk@propdesk.local > "$OUT/code.txt"
+"""
 
 
-def _demo_env(tmp_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
+def _demo_env(out: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PYTEST_VERSION")}
     env.update(
         DEBUG="true",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        OUT=str(out),
         REDIS_URL="",  # no broker: tasks run in-process, the cache is local memory
         CELERY_BROKER_URL="",
     )
     return env
 
 
-def _run(args: list[str], env: dict[str, str]) -> str:
+def test_seeded_demo_on_embedded_postgresql_serves_every_page_to_its_users(tmp_path):
+    runner = [PYTHON, "-m", "config.embedded_postgres", "--data", str(tmp_path / "pgdata")]
     done = subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [*runner, "--", "bash", "-ec", STEPS],
+        cwd=ROOT,
+        env=_demo_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=240,
     )
-    assert done.returncode == 0, f"{args} failed:\n{done.stdout}\n{done.stderr[-4000:]}"
-    return done.stdout
-
-
-def test_seeded_sqlite_demo_serves_every_page_to_its_users(tmp_path):
-    env = _demo_env(tmp_path)
-    _run(["manage.py", "migrate", "--noinput", "-v0"], env)
-    seeded = _run(["manage.py", "seed_demo", "--seed", "7", "--traders", "8"], env)
+    assert done.returncode == 0, f"{done.stdout}\n{done.stderr[-4000:]}"
+    assert "embedded PostgreSQL: postgresql://" in done.stderr
+    seeded = (tmp_path / "seeded.txt").read_text()
     users = DEMO_USER.findall(seeded)
     assert "admin@propdesk.local" in users and "trader@propdesk.local" in users
-
-    walked = json.loads(_run(["tests/integration/demo_walk.py", *users], env))
+    walked = json.loads((tmp_path / "walked.json").read_text())
+    code = (tmp_path / "code.txt").read_text().strip()
 
     statuses, errors = walked["statuses"], walked["errors"]
     assert errors == {}
@@ -56,7 +69,6 @@ def test_seeded_sqlite_demo_serves_every_page_to_its_users(tmp_path):
     assert set(codes.values()) == {302}
     assert set(codes) == set(users) - {"trader@propdesk.local"}
     assert "totp_code" in seeded
-    code = _run(["manage.py", "totp_code", "risk@propdesk.local"], env).strip()
     assert code.isdigit() and len(code) == 6
     pages = {page: code for page, code in statuses.items() if page not in logins}
     assert {page: code for page, code in pages.items() if code != 200} == {}

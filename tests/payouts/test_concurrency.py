@@ -57,7 +57,6 @@ def race(action) -> Counter:
 
 @pytest.fixture
 def setup(after_cycle):
-    assert connection.vendor == "postgresql"
     account = make_funded_account()
     approvers = [staff_user(FINANCE, f"fin{i}@firm.example") for i in range(THREADS)]
     return account, approvers

@@ -65,6 +65,15 @@ def test_exposure_counts_positions_open_at_the_latest_snapshot_by_symbol(firm):
     assert set(rows) == {"EURUSD", "XAUUSD"}
 
 
+def test_exposure_follows_the_program_filter(firm):
+    one_step = ReportFilter(MARCH.start, MARCH.end, firm.one_step.pk)
+    two_step = ReportFilter(MARCH.start, MARCH.end, firm.two_step.pk)
+
+    # b1f is funded in the one-step program, a4 is active in the two-step one.
+    assert [r["symbol"] for r in selectors.open_exposure_by_symbol(one_step)] == ["EURUSD"]
+    assert [r["symbol"] for r in selectors.open_exposure_by_symbol(two_step)] == ["XAUUSD"]
+
+
 def test_floating_pnl_sums_the_latest_snapshot_of_each_open_account(firm):
     floating = selectors.floating_pnl(MARCH)
     # b1f: 100,050 − 100,200 = −150; a4: 100,050 − 100,000 = +50.

@@ -6,7 +6,13 @@ import datetime as dt
 from decimal import Decimal
 
 from evaluations.models import Phase, PhaseKind, Rule, RuleSet, Trade, TradingAccount
-from tests.factories import T0, ProgramFactory, TraderFactory, TradingAccountFactory
+from tests.factories import (
+    T0,
+    EquitySnapshotFactory,
+    ProgramFactory,
+    TraderFactory,
+    TradingAccountFactory,
+)
 
 UTC = dt.UTC
 DAILY_5 = ("max_daily_loss", "hard", {"percent": "5"})
@@ -104,3 +110,17 @@ def trade(
 
 def trader(email: str):
     return TraderFactory(email=email)
+
+
+def floating_loss_account(program) -> TradingAccount:
+    """An account up 500.00 on closed trades whose snapshot 5 h in shows equity at 89,000:
+    below a 10% total loss floor on open positions alone."""
+    account = account_in(program)
+    trade(account, "500.00", hours=2)
+    EquitySnapshotFactory(
+        account=account,
+        time=T0 + dt.timedelta(hours=5),
+        balance=Decimal("100500.00"),
+        equity=Decimal("89000.00"),
+    )
+    return account

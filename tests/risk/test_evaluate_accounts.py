@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from evaluations.models import AccountStatus, TradingAccount
 from risk.models import AccountMetrics, DailyMetrics, Violation
 from risk.services.evaluation import evaluate_account, evaluate_accounts
-from tests.factories import T0, EquitySnapshotFactory
+from tests.factories import T0
 
+from . import builders
 from .builders import DAILY_5, TARGET_10, TOTAL_10, account_in, trade, two_phase_program
 
 pytestmark = pytest.mark.django_db
@@ -43,14 +44,7 @@ def _mixed_accounts():
     winning = account_in(program)
     trade(winning, "4000.00", hours=2)
     trade(winning, "6500.00", hours=28)
-    floating = account_in(program)
-    trade(floating, "500.00", hours=2)
-    EquitySnapshotFactory(
-        account=floating,
-        time=T0 + dt.timedelta(hours=5),
-        balance=Decimal("100500.00"),
-        equity=Decimal("89000.00"),
-    )
+    floating = builders.floating_loss_account(program)
     return [quiet, losing, winning, floating]
 
 

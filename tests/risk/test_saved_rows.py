@@ -1,25 +1,21 @@
-"""The portable (ORM) risk path used on SQLite stores exactly what the PostgreSQL fast path
-stores: the same metrics, days, violations, status changes, review flags and notifications.
-
-Each scenario is built once, run on the fast path inside a savepoint and rolled back, then run
-again with `dialect.use_fast_path` patched to False; the saved rows must be equal.
+"""What the risk services save: metrics, days, violations, status changes, review flags and
+notifications, for the bulk recompute, the live single-account check and the hedging scan.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection, transaction
 
 from evaluations.models import AccountStatus, Trade, TradingAccount
 from risk.models import AccountMetrics, DailyMetrics, Violation, ViolationStatus
-from risk.services import dialect, hedging, trade_checkpoint, violations
+from risk.services import hedging, trade_checkpoint, violations
 from risk.services.evaluation import evaluate_account, evaluate_accounts
-from tests.factories import T0, EquitySnapshotFactory
+from tests.factories import T0
 
+from . import builders
 from .builders import DAILY_5, TARGET_10, TOTAL_10, account_in, trade, two_phase_program
 
 pytestmark = pytest.mark.django_db
@@ -53,32 +49,19 @@ def _saved_state(notified: list) -> dict:
     }
 
 
-def _run(action, portable: bool, monkeypatch, capture) -> tuple[object, dict]:
-    """Run `action` on one path in a savepoint, commit callbacks executed; return what it
-    reported and the saved state, then roll everything back."""
+def _run(action, monkeypatch, capture) -> tuple[object, dict]:
+    """Run `action` with commit callbacks executed; return what it reported and the saved
+    state, with the accounts whose violations were queued for email."""
     notified: list = []
 
     def record(ids):
         notified.extend(Violation.objects.filter(pk__in=ids).values_list("account_id", "key"))
 
-    with monkeypatch.context() as patch:
-        patch.setattr(dialect, "use_fast_path", lambda: not portable)
-        patch.setattr(violations, "enqueue_notifications", record)
-        trade_checkpoint.clear()
-        savepoint = transaction.savepoint()
-        with capture(execute=True):
-            outcome = action()
-        state = _saved_state(notified)
-        transaction.savepoint_rollback(savepoint)
-    return outcome, state
-
-
-def _both(action, monkeypatch, capture) -> tuple[tuple, tuple]:
-    assert connection.vendor == "postgresql"  # the fast path needs it; the suite runs there
-    return (
-        _run(action, False, monkeypatch, capture),
-        _run(action, True, monkeypatch, capture),
-    )
+    monkeypatch.setattr(violations, "enqueue_notifications", record)
+    trade_checkpoint.clear()
+    with capture(execute=True):
+        outcome = action()
+    return outcome, _saved_state(notified)
 
 
 def _report_summary(report) -> tuple:
@@ -97,14 +80,7 @@ def _firm() -> list[TradingAccount]:
     winning = account_in(program)
     trade(winning, "4000.00", hours=2, volume="0.37")
     trade(winning, "6500.00", hours=28, volume="1.2345")
-    floating = account_in(program)
-    trade(floating, "500.00", hours=2)
-    EquitySnapshotFactory(
-        account=floating,
-        time=T0 + dt.timedelta(hours=5),
-        balance=Decimal("100500.00"),
-        equity=Decimal("89000.00"),
-    )
+    floating = builders.floating_loss_account(program)
     big = account_in(program)
     trade(big, "50.05", volume="6.00", hours=26)
     reviewed = account_in(program)
@@ -122,11 +98,13 @@ def _firm() -> list[TradingAccount]:
     return [quiet, losing, winning, floating, big, reviewed]
 
 
-def test_bulk_recompute_saves_the_same_rows_on_both_paths(
+def test_bulk_recompute_fails_passes_flags_and_rewrites_only_changed_rows(
     monkeypatch, django_capture_on_commit_callbacks
 ):
     accounts = _firm()
+    quiet, losing, winning, floating, big, reviewed = accounts
     ids = [a.pk for a in accounts]
+    stale_day = DailyMetrics.objects.filter(account=reviewed).order_by("day").first().day
 
     def recompute():
         with time_machine.travel(AS_OF, tick=False):
@@ -136,20 +114,25 @@ def test_bulk_recompute_saves_the_same_rows_on_both_paths(
             evaluate_accounts(ids, as_of=AS_OF)
         return _report_summary(first)
 
-    (fast_report, fast), (portable_report, portable) = _both(
-        recompute, monkeypatch, django_capture_on_commit_callbacks
-    )
+    report, saved = _run(recompute, monkeypatch, django_capture_on_commit_callbacks)
 
-    assert portable_report == fast_report
-    assert portable == fast
-    statuses = {row["account_id"]: row for row in fast["metrics"]}
-    assert len(statuses) == len(accounts)
-    assert {r["computed_at"] for r in fast["metrics"]} == {AS_OF}
-    assert fast_report[1] and fast_report[2] and fast_report[3] == 1 and fast_report[4]
-    assert fast["notified"]  # new violations are queued for email on both paths
+    assert {row["account_id"] for row in saved["metrics"]} == set(ids)
+    assert {r["computed_at"] for r in saved["metrics"]} == {AS_OF}
+    assert report[0] == len(accounts)
+    assert sorted(report[1]) == sorted([losing.pk, floating.pk])
+    assert report[2] == [winning.pk] and report[3] == 1  # phase 2 opened
+    # Soft breaches flag for review: the big position, and the reviewed account's new one.
+    assert sorted(report[4]) == sorted([big.pk, reviewed.pk])
+    # The day moved before the account's start is stale and deleted.
+    assert not DailyMetrics.objects.filter(account=reviewed, day=stale_day).exists()
+    # Every new violation is queued for email; the dismissed hard one does not fail again.
+    notified = {account for account, _ in saved["notified"]}
+    assert notified == {losing.pk, floating.pk, big.pk, reviewed.pk}
+    assert len(saved["notified"]) == len(report[5])
+    assert quiet.pk not in notified
 
 
-def test_live_single_account_check_saves_the_same_rows_on_both_paths(
+def test_live_single_account_check_reads_a_late_trade_through_the_checkpoint(
     monkeypatch, django_capture_on_commit_callbacks
 ):
     program = two_phase_program([DAILY_5, TOTAL_10, TARGET_10, SOFT_SIZE])
@@ -161,23 +144,18 @@ def test_live_single_account_check_saves_the_same_rows_on_both_paths(
         with time_machine.travel(AS_OF, tick=False):
             evaluate_account(account.pk, as_of=AS_OF)  # reads through the checkpoint
             late = trade(account, "300.00", hours=40, ticket="LATE-1")
-            # A fixed id: sequences are not rolled back, and the watermark is the highest id.
+            # A fixed id: the watermark is the highest id seen.
             Trade.objects.filter(pk=late.pk).update(id=10**9)
             return _report_summary(evaluate_account(account.pk, as_of=AS_OF))
 
-    (fast_report, fast), (portable_report, portable) = _both(
-        check, monkeypatch, django_capture_on_commit_callbacks
-    )
+    report, saved = _run(check, monkeypatch, django_capture_on_commit_callbacks)
 
-    assert portable == fast
-    assert portable_report == fast_report
-    assert [v["status"] for v in fast["violations"]] == ["open", "open"]
-    assert fast["accounts"][0][2] == AccountStatus.FAILED
+    assert [v["status"] for v in saved["violations"]] == ["open", "open"]
+    assert saved["accounts"][0][2] == AccountStatus.FAILED
+    assert saved["metrics"][0]["trades"] == 3  # the late trade is counted
 
 
-def test_hedging_scan_flags_the_same_accounts_on_both_paths(
-    monkeypatch, django_capture_on_commit_callbacks
-):
+def test_hedging_scan_flags_both_sides_once(monkeypatch, django_capture_on_commit_callbacks):
     program = two_phase_program([DAILY_5, ("hedging", "soft", {"seconds": 60})])
     buyer, seller, far = account_in(program), account_in(program), account_in(program)
     trade(buyer, "100.00", hours=50, side="buy", symbol="XAUUSD")
@@ -188,10 +166,9 @@ def test_hedging_scan_flags_the_same_accounts_on_both_paths(
         with time_machine.travel(AS_OF, tick=False):
             return len(hedging.scan_recent_trades()), len(hedging.scan_recent_trades())
 
-    (fast_count, fast), (portable_count, portable) = _both(
-        scan, monkeypatch, django_capture_on_commit_callbacks
-    )
+    counts, saved = _run(scan, monkeypatch, django_capture_on_commit_callbacks)
 
-    assert fast_count == portable_count == (2, 0)
-    assert portable == fast
-    assert sorted(a for a, _ in fast["notified"]) == sorted([buyer.pk, seller.pk])
+    assert counts == (2, 0)
+    assert sorted(a for a, _ in saved["notified"]) == sorted([buyer.pk, seller.pk])
+    flagged = {pk for pk, *_ in TradingAccount.objects.filter(needs_review=True).values_list("pk")}
+    assert flagged == {buyer.pk, seller.pk}
