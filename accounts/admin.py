@@ -98,6 +98,10 @@ class UserAdmin(DjangoUserAdmin):
         # Staff members have no trader profile; adding one happens from the profile admin.
         return self.inlines if obj is not None else []
 
+    def save_formset(self, request, form, formset, change):
+        for profile in formset.save(commit=False):
+            services.save_trader_profile(profile, by=request.user)
+
 
 @admin.register(TraderProfile)
 class TraderProfileAdmin(AuditedAdmin):
@@ -115,6 +119,9 @@ class TraderProfileAdmin(AuditedAdmin):
         self.message_user(
             request, f"{queryset.count()} profile(s) marked {status}.", messages.SUCCESS
         )
+
+    def save_model(self, request, obj, form, change):
+        services.save_trader_profile(obj, by=request.user)
 
     @admin.action(description="Mark KYC verified", permissions=["change"])
     def mark_kyc_verified(self, request, queryset):

@@ -69,6 +69,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the import log is a record: its trades are corrected, not unlogged
+
     def get_urls(self):
         upload = self.admin_site.admin_view(self.upload_view)
         return [

@@ -74,6 +74,9 @@ class ViolationAdmin(admin.ModelAdmin):
         # Editing is through the review actions only; the change page is a read-only view.
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # the engine writes violations; staff acknowledge or dismiss them
+
     @admin.display(description="account", ordering="account__login")
     def account_login(self, obj):
         return obj.account.login
