@@ -12,6 +12,20 @@ from accounts import services
 from accounts.models import AuditEvent, KycStatus, TraderProfile, User
 
 
+class ReadOnlyAdminMixin:
+    """Rows people read but never add, edit or delete here: a service or the engine writes
+    them (the change page stays a read-only view for those who may view)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class AuditedAdmin(SimpleHistoryAdmin):
     """SimpleHistoryAdmin whose history pages are for reading only: no "revert" from history.
 
@@ -133,23 +147,14 @@ class TraderProfileAdmin(AuditedAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log, for reading only: nobody adds, changes or deletes an event here,
     superusers and the admins role (which holds every accounts permission) included."""
 
     list_display = ("at", "action", "actor_email", "object_type", "object_id", "summary", "ip")
-    list_filter = ("action", ("at", admin.DateFieldListFilter))
+    list_filter = ("action", "object_type", ("at", admin.DateFieldListFilter))
     search_fields = ("actor_email", "object_id")
     date_hierarchy = "at"
     list_select_related = ("actor",)
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
     raw_id_fields = ("actor",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

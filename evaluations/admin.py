@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from accounts.admin import AuditedAdmin
+from accounts.admin import AuditedAdmin, ReadOnlyAdminMixin
 from evaluations.models import (
     BalanceOperation,
     EquitySnapshot,
@@ -518,21 +518,12 @@ class TradeAdmin(DeleteThroughService, AccountRowAdmin):
 
 
 @admin.register(EquitySnapshot)
-class EquitySnapshotAdmin(AccountRowAdmin):
+class EquitySnapshotAdmin(ReadOnlyAdminMixin, AccountRowAdmin):
     """Read only: snapshots come from the platform bridge through the import service, which
     audits each batch and recomputes the accounts it changed."""
 
     list_display = ("account_login", "time", "balance", "equity")
     readonly_fields = ("import_batch",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BalanceOperation)

@@ -127,7 +127,7 @@ def _audit(
         summary=f"Payout #{payout.pk}: {steps}{reason} by {by_whom(by)}"
         if action != PayoutAction.FIRST_APPROVAL
         else f"Payout #{payout.pk}: first approval (1 of 2){reason} by {by_whom(by)}",
-        before={name: before.get(name) for name in changed},
+        before={name: before[name] for name in changed if name in before},
         after={name: after[name] for name in changed},
         data={
             "transition": action,

@@ -165,9 +165,9 @@ def save_rule_set(
         rule_set.created_by = by
         before = None
     else:
-        rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
-        _refuse_in_use(rule_set)
-        before = _rule_set_state(RuleSet.objects.get(pk=rule_set.pk))
+        stored = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+        _refuse_in_use(stored)
+        before = _rule_set_state(stored)
     rule_set.save()
     for rule in deleted_rules:
         rule.delete()

@@ -15,20 +15,11 @@ from accounts.models import AuditAction
 from evaluations.hooks import enqueue_recompute
 from evaluations.models import Trade
 
-TRADE_FIELDS = (
-    "account",
-    "ticket",
-    "symbol",
-    "side",
-    "volume",
-    "open_time",
-    "open_price",
-    "close_time",
-    "close_price",
-    "commission",
-    "swap",
-    "fees",
-    "profit",
+# What a correction may change: the platform's fields (not the derived net or the provenance).
+TRADE_FIELDS = tuple(
+    field.name
+    for field in Trade._meta.concrete_fields
+    if field.name not in ("id", "net", "import_batch")
 )
 
 

@@ -12,12 +12,12 @@ from django.urls import reverse
 from accounts import audit
 from accounts.models import AppendOnlyError, AuditAction, AuditEvent
 from accounts.roles import ADMINS, FINANCE, RISK
+from evaluations.models import Rule, RuleSet
 from evaluations.services.accounts import close_account
+from evaluations.services.programs import save_rule, save_rule_set
 from imports.service import import_file
 from payouts.models import PayoutRequest
 from payouts.services import cancel_payout
-from evaluations.models import Rule, RuleSet
-from evaluations.services.programs import save_rule, save_rule_set
 from tests.factories import (
     T0,
     PhaseFactory,
