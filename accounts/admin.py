@@ -12,6 +12,20 @@ from accounts import services
 from accounts.models import AuditEvent, KycStatus, TraderProfile, User
 
 
+class ReadOnlyAdminMixin:
+    """Rows people read but never add, edit or delete here: a service or the engine writes
+    them (the change page stays a read-only view for those who may view)."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class AuditedAdmin(SimpleHistoryAdmin):
     """SimpleHistoryAdmin whose history pages are for reading only: no "revert" from history.
 
@@ -98,6 +112,10 @@ class UserAdmin(DjangoUserAdmin):
         # Staff members have no trader profile; adding one happens from the profile admin.
         return self.inlines if obj is not None else []
 
+    def save_formset(self, request, form, formset, change):
+        for profile in formset.save(commit=False):
+            services.save_trader_profile(profile, by=request.user)
+
 
 @admin.register(TraderProfile)
 class TraderProfileAdmin(AuditedAdmin):
@@ -116,6 +134,9 @@ class TraderProfileAdmin(AuditedAdmin):
             request, f"{queryset.count()} profile(s) marked {status}.", messages.SUCCESS
         )
 
+    def save_model(self, request, obj, form, change):
+        services.save_trader_profile(obj, by=request.user)
+
     @admin.action(description="Mark KYC verified", permissions=["change"])
     def mark_kyc_verified(self, request, queryset):
         self._set_kyc(request, queryset, KycStatus.VERIFIED)
@@ -126,23 +147,14 @@ class TraderProfileAdmin(AuditedAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log, for reading only: nobody adds, changes or deletes an event here,
     superusers and the admins role (which holds every accounts permission) included."""
 
     list_display = ("at", "action", "actor_email", "object_type", "object_id", "summary", "ip")
-    list_filter = ("action", ("at", admin.DateFieldListFilter))
+    list_filter = ("action", "object_type", ("at", admin.DateFieldListFilter))
     search_fields = ("actor_email", "object_id")
     date_hierarchy = "at"
     list_select_related = ("actor",)
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
     raw_id_fields = ("actor",)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -97,12 +97,21 @@ class TraderProfile(models.Model):
 class AuditAction(models.TextChoices):
     LOGIN_SUCCEEDED = "login_succeeded", "Login succeeded"
     LOGIN_FAILED = "login_failed", "Login failed"
+    PROGRAM_CHANGED = "program_changed", "Program or phase changed"
     RULESET_CREATED = "ruleset_created", "Rule set created"
+    RULESET_CHANGED = "ruleset_changed", "Rule set changed"
     RULE_CHANGED = "rule_changed", "Rule changed"
+    RULE_DELETED = "rule_deleted", "Rule deleted"
+    ACCOUNT_OPENED = "account_opened", "Account opened"
     ACCOUNT_STATUS_CHANGED = "account_status_changed", "Account status changed"
+    ACCOUNT_CHANGED = "account_changed", "Account details changed"
+    TRADE_CHANGED = "trade_changed", "Trade changed"
+    TRADE_DELETED = "trade_deleted", "Trade deleted"
+    BALANCE_OPERATION_ADDED = "balance_op_added", "Balance operation added"
     PAYOUT_TRANSITION = "payout_transition", "Payout transition"
     IMPORT_COMMITTED = "import_committed", "Import committed"
     IMPORT_REJECTED = "import_rejected", "Import rejected"
+    PROFILE_CHANGED = "profile_changed", "Trader profile changed"
 
 
 class AppendOnlyError(Exception):

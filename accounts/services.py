@@ -1,4 +1,7 @@
-"""Write paths for people: traders, staff members, KYC decisions."""
+"""Write paths for people: traders, staff members, KYC decisions, trader profiles.
+
+Changes to a trader's profile (KYC, where to pay them) are audited here with the acting user.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import KycStatus, PayoutMethod, TraderProfile, User
+from accounts.audit import by_whom, changed, fields_of, record
+from accounts.models import AuditAction, KycStatus, PayoutMethod, TraderProfile, User
 from accounts.roles import STAFF_ROLES
 
 
@@ -54,6 +58,38 @@ def create_staff_member(
     return user
 
 
+PROFILE_FIELDS = (
+    "user",
+    "country",
+    "kyc_status",
+    "kyc_verified_at",
+    "payout_method",
+    "payout_details",
+    "timezone",
+)
+
+
+def _save_profile(profile: TraderProfile, *, by, update_fields=None) -> TraderProfile:
+    """Save and audit a profile change (the fields that changed, before → after)."""
+    stored = TraderProfile.objects.filter(pk=profile.pk).first() if profile.pk else None
+    before_all = fields_of(stored, PROFILE_FIELDS) if stored is not None else {}
+    profile._history_user = by
+    profile.save(update_fields=update_fields)
+    before, after = changed(before_all, fields_of(profile, PROFILE_FIELDS))
+    if after:
+        record(
+            AuditAction.PROFILE_CHANGED,
+            actor=by,
+            obj=profile,
+            summary=f"Trader profile of {profile.user.email}: {', '.join(after)} "
+            f"{'set' if stored is None else 'changed'} by {by_whom(by)}",
+            before=before,
+            after=after,
+        )
+    return profile
+
+
+@transaction.atomic
 def set_kyc_status(profile: TraderProfile, status: str, *, by=None) -> TraderProfile:
     """Record a KYC decision; `kyc_verified_at` is set when verified and cleared otherwise."""
     if status not in KycStatus.values:
@@ -63,6 +99,11 @@ def set_kyc_status(profile: TraderProfile, status: str, *, by=None) -> TraderPro
         profile.kyc_verified_at = profile.kyc_verified_at or timezone.now()
     else:
         profile.kyc_verified_at = None
-    profile._history_user = by
-    profile.save(update_fields=["kyc_status", "kyc_verified_at"])
-    return profile
+    return _save_profile(profile, by=by, update_fields=["kyc_status", "kyc_verified_at"])
+
+
+@transaction.atomic
+def save_trader_profile(profile: TraderProfile, *, by) -> TraderProfile:
+    """Save staff's edit of a trader profile (country, payout method and details, time zone);
+    KYC decisions go through `set_kyc_status`."""
+    return _save_profile(profile, by=by)

@@ -1,6 +1,7 @@
 """Admin for programs, phases, rule sets, accounts, trades.
 
-Thin: status changes and rule versioning are admin actions calling `evaluations.services`.
+Thin: every write (form save, delete, inline rows, action) calls a service in
+`evaluations.services`, which checks, writes, audits and queues what follows (a recompute).
 """
 
 from django import forms
@@ -10,7 +11,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from accounts.admin import AuditedAdmin
+from accounts.admin import AuditedAdmin, ReadOnlyAdminMixin
 from evaluations.models import (
     BalanceOperation,
     EquitySnapshot,
@@ -22,12 +23,28 @@ from evaluations.models import (
     TradingAccount,
 )
 from evaluations.services import accounts as account_services
+from evaluations.services import balance as balance_services
 from evaluations.services import programs as program_services
+from evaluations.services import trades as trade_services
 
 
 def _change_link(obj, text=None) -> str:
     url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
     return format_html('<a href="{}">{}</a>', url, text or obj)
+
+
+class DeleteThroughService:
+    """Deletes (the change page's and the "delete selected" action's) call `delete_one`."""
+
+    def delete_one(self, request, obj) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self.delete_one(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_one(request, obj)
 
 
 # Programs and phases ---------------------------------------------------------------------
@@ -51,7 +68,7 @@ class PhaseInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(AuditedAdmin):
+class ProgramAdmin(DeleteThroughService, AuditedAdmin):
     list_display = (
         "name",
         "slug",
@@ -75,9 +92,21 @@ class ProgramAdmin(AuditedAdmin):
     def phase_count(self, obj) -> int:
         return obj._phase_count
 
+    def save_model(self, request, obj, form, change):
+        program_services.save_program(obj, by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        for phase in formset.save(commit=False):
+            program_services.save_phase(phase, by=request.user)
+        for phase in formset.deleted_objects:
+            program_services.delete_phase(phase, by=request.user)
+
+    def delete_one(self, request, obj) -> None:
+        program_services.delete_program(obj, by=request.user)
+
 
 @admin.register(Phase)
-class PhaseAdmin(AuditedAdmin):
+class PhaseAdmin(DeleteThroughService, AuditedAdmin):
     list_display = (
         "name",
         "program",
@@ -96,6 +125,12 @@ class PhaseAdmin(AuditedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("rule_sets")
+
+    def save_model(self, request, obj, form, change):
+        program_services.save_phase(obj, by=request.user)
+
+    def delete_one(self, request, obj) -> None:
+        program_services.delete_phase(obj, by=request.user)
 
     @staticmethod
     def _latest(obj: Phase) -> RuleSet | None:
@@ -171,7 +206,7 @@ class RuleInline(admin.TabularInline):
 
 
 @admin.register(RuleSet)
-class RuleSetAdmin(AuditedAdmin):
+class RuleSetAdmin(DeleteThroughService, AuditedAdmin):
     """A version that accounts use is read-only: copy it as a new version to change rules."""
 
     list_display = ("__str__", "version", "rule_count", "account_count", "created_at", "note")
@@ -211,10 +246,19 @@ class RuleSetAdmin(AuditedAdmin):
         return not _in_use(obj) and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.version = program_services.next_rule_set_version(obj.phase)
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        pass  # saved with its inline rules, as one change, in save_related
+
+    def save_related(self, request, form, formsets, change):
+        rules, deleted = [], []
+        for formset in formsets:
+            rules.extend(formset.save(commit=False))
+            deleted.extend(formset.deleted_objects)
+        program_services.save_rule_set(
+            form.instance, by=request.user, rules=rules, deleted_rules=deleted
+        )
+
+    def delete_one(self, request, obj) -> None:
+        program_services.delete_rule_set(obj, by=request.user)
 
     @admin.action(description="Copy as new version", permissions=["add"])
     def copy_as_new_version(self, request, queryset):
@@ -228,7 +272,7 @@ class RuleSetAdmin(AuditedAdmin):
 
 
 @admin.register(Rule)
-class RuleAdmin(AuditedAdmin):
+class RuleAdmin(DeleteThroughService, AuditedAdmin):
     form = RuleForm
     list_display = ("code", "severity", "params", "rule_set")
     list_filter = ("code", "severity")
@@ -250,6 +294,12 @@ class RuleAdmin(AuditedAdmin):
     def has_delete_permission(self, request, obj=None):
         in_use = obj is not None and _in_use(obj.rule_set)
         return not in_use and super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        program_services.save_rule(obj, by=request.user)
+
+    def delete_one(self, request, obj) -> None:
+        program_services.delete_rule(obj, by=request.user)
 
 
 # Trading accounts --------------------------------------------------------------------------
@@ -351,21 +401,24 @@ class TradingAccountAdmin(AuditedAdmin):
         if change:
             return super().save_form(request, form, change)
         data = form.cleaned_data
-        account = account_services.open_account(
-            data["trader"], data["program"], login=data["login"] or None, by=request.user
+        return account_services.open_account(
+            data["trader"],
+            data["program"],
+            login=data["login"] or None,
+            broker_server=data.get("broker_server") or "",
+            by=request.user,
         )
-        if data.get("broker_server"):
-            account.broker_server = data["broker_server"]
-            account.save(update_fields=["broker_server"])
-        return account
 
     def save_model(self, request, obj, form, change):
         if change:  # adds were saved by the service in save_form
-            super().save_model(request, obj, form, change)
+            details = {name: getattr(obj, name) for name in account_services.DETAIL_FIELDS}
+            account_services.update_account_details(obj, by=request.user, **details)
 
     def save_related(self, request, form, formsets, change):
-        if change:
-            super().save_related(request, form, formsets, change)
+        pass  # no related rows are edited here
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # accounts are closed (an action), never deleted
 
     def has_approve_phase_advance_permission(self, request) -> bool:
         return request.user.has_perm("evaluations.approve_phase_advance")
@@ -389,12 +442,12 @@ class TradingAccountAdmin(AuditedAdmin):
         permissions=["approve_phase_advance"],
     )
     def approve_next_phase(self, request, queryset):
-        def approve(account):
-            if TradingAccount.objects.filter(previous_account=account).exists():
-                raise account_services.AccountLifecycleError("its next phase is already open")
-            account_services.approve_phase_advance(account, by=request.user)
-
-        self._run(request, queryset, approve, "advanced to their next phase")
+        self._run(
+            request,
+            queryset,
+            lambda a: account_services.approve_phase_advance(a, by=request.user),
+            "advanced to their next phase",
+        )
 
     @admin.action(description="Close account", permissions=["change"])
     def close_accounts(self, request, queryset):
@@ -435,7 +488,10 @@ class AccountRowAdmin(admin.ModelAdmin):
 
 
 @admin.register(Trade)
-class TradeAdmin(AccountRowAdmin):
+class TradeAdmin(DeleteThroughService, AccountRowAdmin):
+    """Risk staff correct what a platform reported wrongly; each correction is audited and
+    recomputes the account (evaluations.services.trades). Trades are added by imports only."""
+
     list_display = (
         "ticket",
         "account_login",
@@ -449,11 +505,23 @@ class TradeAdmin(AccountRowAdmin):
     )
     list_filter = ("side",)
     search_fields = ("account__login", "ticket", "symbol")
-    readonly_fields = ("net", "import_batch")
+    readonly_fields = ("account", "net", "import_batch")
+
+    def has_add_permission(self, request):
+        return False  # trades enter through the import service (upload page, bridge API)
+
+    def save_model(self, request, obj, form, change):
+        trade_services.correct_trade(obj, by=request.user)
+
+    def delete_one(self, request, obj) -> None:
+        trade_services.delete_trade(obj, by=request.user)
 
 
 @admin.register(EquitySnapshot)
-class EquitySnapshotAdmin(AccountRowAdmin):
+class EquitySnapshotAdmin(ReadOnlyAdminMixin, AccountRowAdmin):
+    """Read only: snapshots come from the platform bridge through the import service, which
+    audits each batch and recomputes the accounts it changed."""
+
     list_display = ("account_login", "time", "balance", "equity")
     readonly_fields = ("import_batch",)
 
@@ -474,7 +542,27 @@ class BalanceOperationAdmin(AuditedAdmin, AccountRowAdmin):
     search_fields = ("account__login", "reference", "reason")
     readonly_fields = ("created_by", "created_at")
 
+    # The ledger is append-only: a wrong operation is corrected by adding an opposite one.
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_form(self, request, form, change):
+        data = form.cleaned_data
+        return balance_services.add_balance_operation(
+            data["account"],
+            kind=data["kind"],
+            amount=data["amount"],
+            reason=data["reason"],
+            time=data.get("time"),
+            reference=data.get("reference") or "",
+            by=request.user,
+        )
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        pass  # saved by the service in save_form
+
+    def save_related(self, request, form, formsets, change):
+        pass

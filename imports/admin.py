@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from accounts.admin import ReadOnlyAdminMixin
 from evaluations.models import ImportBatch, ImportSource, TradingAccount
 from evaluations.models.programs import validate_time_zone
 from imports.detect import FORMATS
@@ -51,7 +52,10 @@ class TradeUploadForm(forms.Form):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The import log is a record: made on the upload page (or by the CLI and API), never typed
+    in, edited or unlogged; wrong trades are corrected in the trade admin."""
+
     list_display = (
         "id", "created_at", "source", "format", "account", "status", "rows_total", "rows_new",
         "rows_updated", "rows_unchanged", "rows_rejected", "duration_ms", "created_by",
@@ -62,12 +66,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_select_related = ("account__program", "account__phase", "created_by")
     readonly_fields = [f.name for f in ImportBatch._meta.fields]
     change_list_template = "admin/evaluations/importbatch/change_list.html"
-
-    def has_add_permission(self, request) -> bool:
-        return False  # imports are made on the upload page, never typed in
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def get_urls(self):
         upload = self.admin_site.admin_view(self.upload_view)

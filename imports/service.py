@@ -8,7 +8,8 @@ Counts: rows_total = new + updated + unchanged + rejected. The key is (account, 
 trades and (account, time) for snapshots, so importing the same data again changes nothing
 (all rows unchanged). Without `partial`, one bad row rejects the whole import and nothing
 is written; with it, good rows commit and bad ones are reported. After commit, accounts with
-new or updated rows are queued for recompute (`hooks.enqueue_recompute`).
+new or updated rows are queued for recompute (`evaluations.hooks.enqueue_recompute`). Each
+batch writes one audit event with its outcome (imports/audit.py).
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import transaction
 
+from evaluations.hooks import enqueue_recompute
 from evaluations.models import ImportBatch, ImportSource, ImportStatus, TradingAccount
 
 from . import items as item_parsers
+from .audit import record_import
 from .copy_path import CopyWriter
 from .detect import sniff
-from .hooks import enqueue_recompute
 from .parsers import parsed_rows
 from .rows import ImportFileError, ParseContext, RowError, unknown_account
 from .specs import SNAPSHOTS, TRADES, TableSpec
@@ -134,6 +136,7 @@ def _run(batch, spec: TableSpec, rows: Iterable, account, started: float) -> Imp
         batch.errors = _stored_errors(errors, batch.source)
         batch.duration_ms = _elapsed_ms(started)
         batch.save()
+        record_import(batch)
     return batch
 
 
@@ -183,7 +186,9 @@ def _reject_file(batch: ImportBatch, reason: str, started: float) -> ImportBatch
     where = "item" if batch.source == ImportSource.API else "line"
     batch.errors = [{where: None, "column": "", "reason": reason}]
     batch.duration_ms = _elapsed_ms(started)
-    batch.save()
+    with transaction.atomic():
+        batch.save()
+        record_import(batch)
     return batch
 
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
 
-from accounts.admin import AuditedAdmin
+from accounts.admin import AuditedAdmin, ReadOnlyAdminMixin
 
 from . import services
 from .models import (
@@ -45,7 +45,9 @@ class PayoutTransitionInline(admin.TabularInline):
 
 
 @admin.register(PayoutRequest)
-class PayoutRequestAdmin(AuditedAdmin):
+class PayoutRequestAdmin(ReadOnlyAdminMixin, AuditedAdmin):
+    """Records change only through the actions (services); never added, edited or deleted."""
+
     action_form = PayoutActionForm
     actions = ("approve_selected", "reject_selected", "mark_paid_selected", "export_paid_csv")
     inlines = (PayoutTransitionInline,)
@@ -80,16 +82,6 @@ class PayoutRequestAdmin(AuditedAdmin):
     def approvals(self, obj: PayoutRequest) -> str:
         approvers = (obj.first_approved_by, obj.approved_by)
         return ", ".join(str(u) for u in approvers if u is not None) or "—"
-
-    # Records change only through the actions (services); never added, edited or deleted here.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_approve_permission(self, request) -> bool:
         return request.user.has_perm(APPROVE_PERMISSION)
@@ -162,7 +154,7 @@ class PayoutRequestAdmin(AuditedAdmin):
 
 
 @admin.register(PayoutTransition)
-class PayoutTransitionAdmin(admin.ModelAdmin):
+class PayoutTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("payout", "action", "from_status", "to_status", "by", "at", "notified_at")
     list_filter = ("action", "at")
     search_fields = ("payout__account__login", "by__email", "note")
@@ -177,12 +169,3 @@ class PayoutTransitionAdmin(admin.ModelAdmin):
         "note",
         "notified_at",
     )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

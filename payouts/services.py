@@ -5,10 +5,12 @@ tests all call these. Every transition:
   1. locks the request row (`SELECT … FOR UPDATE`) and re-reads it, so concurrent clicks queue
      up and all but the first find the request already moved on;
   2. checks the business rules (four-eyes, permissions, the account is still payable);
-  3. runs the django-fsm transition, saves, writes a `PayoutTransition` audit row (the
-     database allows each step once per request) and a history record;
-  4. enqueues emails and the risk recompute with `transaction.on_commit`, so nothing is sent
-     for a transition that rolled back.
+  3. runs the django-fsm transition, saves, and writes, in the same transaction, the step's
+     `PayoutTransition` (the payout's own timeline, shown to the trader and finance, and the
+     email outbox: the database allows each step once per request) and its one audit event
+     (accounts.audit: the actor, status before → after; the firm-wide "who did what");
+  4. enqueues emails and the risk recompute (through evaluations.hooks) with
+     `transaction.on_commit`, so nothing is sent for a transition that rolled back.
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
+from accounts.audit import by_whom, record
+from accounts.models import AuditAction
 from config.celery import enqueue
 from config.csv_export import csv_text
+from evaluations.hooks import enqueue_recompute
 from evaluations.models import (
     AccountStatus,
     BalanceOperation,
@@ -69,12 +74,34 @@ def _lock(payout: PayoutRequest | int) -> PayoutRequest:
     )
 
 
+AUDITED_FIELDS = (
+    "status",
+    "amount",
+    "trader_share",
+    "first_approved_by_id",
+    "approved_by_id",
+    "payment_reference",
+)
+
+
+def _audited_state(payout: PayoutRequest) -> dict:
+    return {name: getattr(payout, name) for name in AUDITED_FIELDS}
+
+
 def _audit(
-    payout: PayoutRequest, action: str, from_status: str, by, at, note: str = ""
+    payout: PayoutRequest,
+    action: str,
+    before: dict,
+    by,
+    at,
+    note: str = "",
+    data: dict | None = None,
 ) -> PayoutTransition:
+    """Save the payout, its transition row and its one audit event (before → after)."""
     payout._history_user = by
     payout._change_reason = f"{action}: {note}"[:100] if note else action
     payout.save()
+    from_status = before.get("status", "")
     transition = PayoutTransition.objects.create(
         payout=payout,
         action=action,
@@ -84,17 +111,36 @@ def _audit(
         at=at,
         note=note,
     )
+    after = _audited_state(payout)
+    changed = [name for name in after if before.get(name) != after[name]]
+    steps = (
+        f"{from_status} → {payout.status}"
+        if from_status
+        else f"requested {payout.amount} {payout.currency}"
+    )
+    reason = f" ({note})" if note else ""
+    record(
+        AuditAction.PAYOUT_TRANSITION,
+        actor=by,
+        obj=payout,
+        summary=f"Payout #{payout.pk}: {steps}{reason} by {by_whom(by)}"
+        if action != PayoutAction.FIRST_APPROVAL
+        else f"Payout #{payout.pk}: first approval (1 of 2){reason} by {by_whom(by)}",
+        before={name: before[name] for name in changed if name in before},
+        after={name: after[name] for name in changed},
+        data={
+            "transition": action,
+            "from": from_status,
+            "to": payout.status,
+            "reason": note,
+            "account_id": payout.account_id,
+            **(data or {}),
+        },
+    )
     if action in tasks.NOTIFIED_ACTIONS:
         transition_id = transition.pk
         transaction.on_commit(lambda: enqueue(tasks.send_payout_email, transition_id))
     return transition
-
-
-def _enqueue_recompute(account_id: int) -> None:
-    """Metrics must follow the withdrawal; the risk worker recomputes after commit."""
-    from risk.tasks import recompute_accounts  # loaded when used: not at import time
-
-    transaction.on_commit(lambda: enqueue(recompute_accounts, [account_id]))
 
 
 def _assert_still_payable(payout: PayoutRequest) -> None:
@@ -189,7 +235,7 @@ def request_payout(
         )
         try:
             with transaction.atomic():
-                _audit(payout, PayoutAction.REQUESTED, "", by, now)
+                _audit(payout, PayoutAction.REQUESTED, {}, by, now)
         except IntegrityError as exc:
             raise PayoutError("Another payout request is already open on this account.") from exc
     return payout
@@ -216,16 +262,16 @@ def approve_payout(payout: PayoutRequest | int, *, by, note: str = "") -> Payout
             )
         _assert_still_payable(payout)
         now = timezone.now()
+        before = _audited_state(payout)
         if needs_second_approver(payout) and payout.first_approved_by_id is None:
             payout.first_approved_by = by
             payout.first_approved_at = now
-            _audit(payout, PayoutAction.FIRST_APPROVAL, payout.status, by, now, note)
+            _audit(payout, PayoutAction.FIRST_APPROVAL, before, by, now, note)
             return payout
         if not has_transition_perm(payout.approve, by):
             raise PermissionDenied("You may not approve this payout.")
-        from_status = payout.status
         payout.approve(by=by, at=now)
-        _audit(payout, PayoutAction.APPROVED, from_status, by, now, note)
+        _audit(payout, PayoutAction.APPROVED, before, by, now, note)
     return payout
 
 
@@ -242,9 +288,9 @@ def reject_payout(payout: PayoutRequest | int, *, by, reason: str) -> PayoutRequ
         if not payout.is_open:
             raise PayoutError(f"Payout #{payout.pk} is {payout.get_status_display().lower()}.")
         now = timezone.now()
-        from_status = payout.status
+        before = _audited_state(payout)
         payout.reject(by=by, at=now, reason=reason)
-        _audit(payout, PayoutAction.REJECTED, from_status, by, now, reason)
+        _audit(payout, PayoutAction.REJECTED, before, by, now, reason)
     return payout
 
 
@@ -260,8 +306,9 @@ def cancel_payout(payout: PayoutRequest | int, *, by) -> PayoutRequest:
                 "only a request not yet approved can be cancelled."
             )
         now = timezone.now()
+        before = _audited_state(payout)
         payout.cancel(by=by, at=now)
-        _audit(payout, PayoutAction.CANCELLED, PayoutStatus.REQUESTED, by, now)
+        _audit(payout, PayoutAction.CANCELLED, before, by, now)
     return payout
 
 
@@ -295,6 +342,8 @@ def mark_payout_paid(payout: PayoutRequest | int, *, by, reference: str) -> Payo
         )
         _assert_still_payable(payout)
         now = timezone.now()
+        before = _audited_state(payout)
+        # The withdrawal is part of this transition and audited with it, not on its own.
         withdrawal = BalanceOperation.objects.create(
             account_id=payout.account_id,
             kind=BalanceOperationKind.WITHDRAWAL,
@@ -306,8 +355,16 @@ def mark_payout_paid(payout: PayoutRequest | int, *, by, reference: str) -> Payo
             created_by=by,
         )
         payout.mark_paid(by=by, at=now, reference=reference, withdrawal=withdrawal)
-        _audit(payout, PayoutAction.PAID, PayoutStatus.APPROVED, by, now, reference)
-        _enqueue_recompute(payout.account_id)
+        _audit(
+            payout,
+            PayoutAction.PAID,
+            before,
+            by,
+            now,
+            reference,
+            data={"withdrawal_id": withdrawal.pk, "withdrawal_amount": withdrawal.amount},
+        )
+        enqueue_recompute([payout.account_id])
     return payout
 
 

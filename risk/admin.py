@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
+from accounts.admin import ReadOnlyAdminMixin
 from evaluations.models import Trade
 from risk.models import AccountMetrics, DailyMetrics, EconomicEvent, Violation
 from risk.services.money import format_measure
@@ -13,21 +14,14 @@ from risk.services.violations import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Derived rows: the risk engine writes them, people only read."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Violation)
-class ViolationAdmin(admin.ModelAdmin):
+class ViolationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read only but for the review actions (acknowledge, dismiss), which call services."""
+
     list_display = [
         "account_login",
         "trader",
@@ -66,13 +60,6 @@ class ViolationAdmin(admin.ModelAdmin):
         "trader_notified_at",
     ]
     exclude = ["threshold", "observed", "unit", "evidence"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Editing is through the review actions only; the change page is a read-only view.
-        return False
 
     @admin.display(description="account", ordering="account__login")
     def account_login(self, obj):

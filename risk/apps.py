@@ -5,8 +5,8 @@ class RiskConfig(AppConfig):
     name = "risk"
 
     def ready(self) -> None:
-        # Imports commit trades below us; they recompute the accounts through this one hook.
-        from imports import hooks
+        # Imports and the account services below us recompute accounts through this one hook.
+        from evaluations import hooks
         from risk.tasks import recompute_accounts
 
         hooks.register_recompute(recompute_accounts)

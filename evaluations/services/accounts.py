@@ -1,7 +1,10 @@
-"""Write paths of the account lifecycle: open, advance to the next phase, close, reinstate.
+"""Write paths of the account lifecycle: open, advance to the next phase, fail, pass, close,
+reinstate, and the details staff edit.
 
-Every status change goes through one of these functions (admin actions, the risk engine and
-commands call them); the FSM transitions on `TradingAccount` guard which changes are legal.
+Every status change goes through one of these functions (admin actions, the risk engine's
+progression and commands call them); the FSM transitions on `TradingAccount` guard which changes
+are legal. Each writes one audit event (accounts.audit) in its transaction, with the acting user
+it is given (`by`; None is the system), and stamps the same user on the simple-history row.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
+from accounts.audit import by_whom, changed, fields_of, record
+from accounts.models import AuditAction
 from config.celery import enqueue
 from evaluations.models import AccountStatus, Phase, PhaseKind, Program, TradingAccount
 from evaluations.tasks import send_account_opened_email
@@ -39,10 +44,34 @@ def generate_login(rng: random.Random | None = None) -> str:
     raise AccountLifecycleError("could not find a free login; try again")
 
 
-def _audit(account: TradingAccount, by, reason: str) -> None:
-    # django-simple-history reads these when the next save writes the history row.
+STATUS_FIELDS = ("status", "status_reason", "ended_at")
+OPENED_FIELDS = ("login", "trader", "program", "phase", "rule_set", "initial_balance", "currency")
+DETAIL_FIELDS = ("needs_review", "broker_server")
+
+
+def _stamp_history(account: TradingAccount, by, reason: str) -> None:
+    # django-simple-history reads these when the next save writes the account's version.
     account._history_user = by
-    account._change_reason = reason
+    account._change_reason = reason[:100]
+
+
+def _save_status_change(account: TradingAccount, before: dict, *, by) -> None:
+    """Save a transition already run on `account` and audit it: from → to, reason, actor."""
+    _stamp_history(account, by, account.status_reason)
+    account.save()
+    after = fields_of(account, STATUS_FIELDS)
+    reason = account.status_reason
+    record(
+        AuditAction.ACCOUNT_STATUS_CHANGED,
+        actor=by,
+        obj=account,
+        summary=f"Account {account.login}: {before['status']} → {account.status}"
+        + (f" ({reason})" if reason else "")
+        + f" by {by_whom(by)}",
+        before=before,
+        after=after,
+        data={"from": before["status"], "to": account.status, "reason": reason},
+    )
 
 
 def open_account(
@@ -56,6 +85,7 @@ def open_account(
     by=None,
     notify: bool = True,
     rng: random.Random | None = None,
+    broker_server: str = "",
 ) -> TradingAccount:
     """Open a trading account for `trader` in `phase` (default: the program's first phase).
 
@@ -84,8 +114,9 @@ def open_account(
                 currency=program.currency,
                 started_at=started_at or timezone.now(),
                 previous_account=previous_account,
+                broker_server=broker_server,
             )
-            _audit(account, by, "Opened")
+            _stamp_history(account, by, "Opened")
             try:
                 with transaction.atomic():
                     account.save()
@@ -97,8 +128,19 @@ def open_account(
                     raise
         if phase.kind == PhaseKind.FUNDED:
             account.mark_funded(reason="Funded account opened")
-            _audit(account, by, "Funded")
+            _stamp_history(account, by, "Funded")
             account.save()
+        opened = {**fields_of(account, OPENED_FIELDS), "status": account.status}
+        record(
+            AuditAction.ACCOUNT_OPENED,
+            actor=by,
+            obj=account,
+            summary=f"Account {account.login} opened {account.status} in {phase} "
+            f"(rules v{rule_set.version}) by {by_whom(by)}",
+            before={},
+            after=opened,
+            data={"previous_account_id": account.previous_account_id},
+        )
         if notify:
             account_id = account.pk
             transaction.on_commit(lambda: enqueue(send_account_opened_email, account_id))
@@ -137,11 +179,36 @@ def advance_to_next_phase(account: TradingAccount, *, by=None, notify: bool = Tr
 def approve_phase_advance(account: TradingAccount, *, by) -> TradingAccount:
     """A staff member approves opening the next phase (phases without auto-advance).
 
-    Needs the `evaluations.approve_phase_advance` permission.
+    Needs the `evaluations.approve_phase_advance` permission. Refused when the next phase is
+    already open (a second approval is a mistake to report, not a no-op).
     """
     if not by.has_perm("evaluations.approve_phase_advance"):
         raise PermissionDenied("approving the next phase needs the approve_phase_advance right")
-    return advance_to_next_phase(account, by=by)
+    with transaction.atomic():
+        locked = TradingAccount.objects.select_for_update().get(pk=account.pk)
+        if TradingAccount.objects.filter(previous_account=locked).exists():
+            raise AccountLifecycleError(f"{locked.login}: its next phase is already open")
+        return advance_to_next_phase(locked, by=by)
+
+
+def fail_account(account: TradingAccount, *, at: datetime, reason: str, by=None) -> None:
+    """Fail an open account at `at` (the risk engine's first counting hard breach).
+
+    Call inside the caller's transaction with `account` locked (`select_for_update`).
+    """
+    before = fields_of(account, STATUS_FIELDS)
+    account.mark_failed(at=at, reason=reason[:255])
+    _save_status_change(account, before, by=by)
+
+
+def pass_account(account: TradingAccount, *, at: datetime, reason: str = "", by=None) -> None:
+    """Pass an active evaluation account at `at` (every objective met).
+
+    Call inside the caller's transaction with `account` locked (`select_for_update`).
+    """
+    before = fields_of(account, STATUS_FIELDS)
+    account.mark_passed(at=at, reason=reason)
+    _save_status_change(account, before, by=by)
 
 
 def close_account(account: TradingAccount, *, by=None, reason: str = "", at=None):
@@ -152,9 +219,9 @@ def close_account(account: TradingAccount, *, by=None, reason: str = "", at=None
             raise AccountLifecycleError(
                 f"{locked.login} is {locked.get_status_display().lower()} and cannot be closed"
             )
+        before = fields_of(locked, STATUS_FIELDS)
         locked.mark_closed(at=at or timezone.now(), reason=reason or "Closed by staff")
-        _audit(locked, by, locked.status_reason)
-        locked.save()
+        _save_status_change(locked, before, by=by)
     return locked
 
 
@@ -171,7 +238,35 @@ def reinstate_account(account: TradingAccount, *, by, reason: str) -> TradingAcc
             )
         if not has_transition_perm(locked.reinstate, by):
             raise PermissionDenied("reinstating an account needs the reinstate_account right")
+        before = fields_of(locked, STATUS_FIELDS)
         locked.reinstate(reason=reason or "Reinstated by staff")
-        _audit(locked, by, locked.status_reason)
-        locked.save()
+        _save_status_change(locked, before, by=by)
+    return locked
+
+
+def update_account_details(account: TradingAccount, *, by, **values) -> TradingAccount:
+    """Staff edit what is not lifecycle: the review flag and the broker server.
+
+    Audited with the fields that changed; nothing is written when nothing changed.
+    """
+    unknown = set(values) - set(DETAIL_FIELDS)
+    if unknown:
+        raise AccountLifecycleError(f"{', '.join(sorted(unknown))} cannot be edited here")
+    with transaction.atomic():
+        locked = TradingAccount.objects.select_for_update().get(pk=account.pk)
+        before, after = changed(fields_of(locked, values), values)
+        if not after:
+            return locked
+        for name, value in after.items():
+            setattr(locked, name, value)
+        _stamp_history(locked, by, "Details edited")
+        locked.save(update_fields=list(after))
+        record(
+            AuditAction.ACCOUNT_CHANGED,
+            actor=by,
+            obj=locked,
+            summary=f"Account {locked.login}: {', '.join(after)} changed by {by_whom(by)}",
+            before=before,
+            after=after,
+        )
     return locked

@@ -13,10 +13,10 @@ Rules of the lifecycle (PRODUCT.md §2):
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass
 
 from evaluations.models import AccountStatus, PhaseKind, TradingAccount
+from evaluations.services import accounts as account_services
 from risk.engine.types import AccountIn, AccountResult, Breach
 
 from .loading import AccountContext
@@ -69,33 +69,20 @@ def decide(
     return Outcome()
 
 
-def _advance_function():
-    """`evaluations.services.accounts.advance_to_next_phase` when that module provides it."""
-    try:
-        module = importlib.import_module("evaluations.services.accounts")
-    except ImportError:
-        return None
-    return getattr(module, "advance_to_next_phase", None)
-
-
 def apply_status(account: TradingAccount, outcome: Outcome) -> TradingAccount | None:
     """Run the lifecycle transition `outcome` asks for on a locked account.
 
     Returns the next phase's account when a pass opened one. Call inside the evaluation's
-    transaction, with `account` loaded `select_for_update`.
+    transaction, with `account` loaded `select_for_update`. The lifecycle services write the
+    change and its audit event, by the system.
     """
     if outcome.fail_by is not None and account.status in OPEN:
         breach = outcome.fail_by
         at = max(from_ts(breach.ts), account.started_at)
-        account.mark_failed(at=at, reason=breach.message[:255])
-        account._change_reason = f"Failed by the risk engine: {breach.code}"
-        account.save()
+        account_services.fail_account(account, at=at, reason=breach.message)
         return None
     if outcome.pass_at is not None and account.status == AccountStatus.ACTIVE:
-        account.mark_passed(at=max(outcome.pass_at, account.started_at))
-        account._change_reason = "Passed: every objective met"
-        account.save()
-        advance = _advance_function()
-        if account.phase.auto_advance and advance is not None and account.phase.next_phase:
-            return advance(account, by=None)
+        account_services.pass_account(account, at=max(outcome.pass_at, account.started_at))
+        if account.phase.auto_advance and account.phase.next_phase:
+            return account_services.advance_to_next_phase(account)
     return None

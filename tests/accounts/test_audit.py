@@ -12,12 +12,15 @@ from django.urls import reverse
 from accounts import audit
 from accounts.models import AppendOnlyError, AuditAction, AuditEvent
 from accounts.roles import ADMINS, FINANCE, RISK
+from evaluations.models import Rule, RuleSet
 from evaluations.services.accounts import close_account
+from evaluations.services.programs import save_rule, save_rule_set
 from imports.service import import_file
 from payouts.models import PayoutRequest
 from payouts.services import cancel_payout
 from tests.factories import (
     T0,
+    PhaseFactory,
     RuleFactory,
     RuleSetFactory,
     TraderFactory,
@@ -79,22 +82,39 @@ def test_a_failed_login_records_the_typed_address_but_never_the_password(client)
 
 def test_a_new_rule_set_and_its_rules_are_recorded_with_who_made_them():
     risk = staff_user(RISK)
-    rule_set = RuleSetFactory(version=3, note="tighter daily loss", created_by=risk)
-    rule = RuleFactory(rule_set=rule_set, params={"percent": "4"})
+    phase = PhaseFactory()
+    RuleSetFactory(phase=phase, version=2)
+    rule_set = save_rule_set(RuleSet(phase=phase, note="tighter daily loss"), by=risk)
 
     created = only_event(AuditAction.RULESET_CREATED)
     assert (created.actor, created.object_id) == (risk, str(rule_set.pk))
     assert "v3" in created.summary and "tighter daily loss" in created.summary
     assert risk.email in created.summary
+    assert created.data["before"] == {} and created.data["after"]["note"] == "tighter daily loss"
 
-    rule._history_user = risk
+    rule = save_rule(
+        Rule(rule_set=rule_set, code="max_daily_loss", params={"percent": "4"}), by=None
+    )
     rule.params = {"percent": "3"}
-    rule.save()
+    save_rule(rule, by=risk)
     added, changed = AuditEvent.objects.filter(action=AuditAction.RULE_CHANGED).order_by("pk")
-    assert added.actor is None and "system" in added.summary  # no user behind the factory
+    assert added.actor is None and "system" in added.summary  # no user behind the call
     assert (changed.actor, changed.object_id) == (risk, str(rule.pk))
     assert changed.data["params"]["percent"] == "3" and changed.data["created"] is False
+    assert changed.data["before"]["params"]["percent"] == "4"
+    assert changed.data["after"]["params"]["percent"] == "3"
     assert "max_daily_loss" in changed.summary and risk.email in changed.summary
+
+
+def test_saving_a_model_outside_a_service_writes_no_event_and_guesses_no_actor():
+    """The audit is written by services with the actor they are given, never by a signal."""
+    risk = staff_user(RISK)
+    rule = RuleFactory(params={"percent": "4"})
+    rule._history_user = risk  # what the old receivers read as the actor
+    rule.params = {"percent": "3"}
+    rule.save()
+
+    assert not AuditEvent.objects.exclude(action=AuditAction.LOGIN_SUCCEEDED).exists()
 
 
 def test_a_rule_changed_in_the_admin_is_recorded_with_the_staff_member(client):
@@ -113,9 +133,16 @@ def test_a_rule_changed_in_the_admin_is_recorded_with_the_staff_member(client):
     )
 
     assert response.status_code == 302, response.content[:2000]
-    event = AuditEvent.objects.filter(action=AuditAction.RULE_CHANGED).latest("pk")
+    event = only_event(AuditAction.RULE_CHANGED)
     assert event.actor == admin_user
     assert event.data["params"]["percent"] == "4.5"
+    assert (
+        event.data["before"]["params"]["percent"],
+        event.data["after"]["params"]["percent"],
+    ) == (
+        "5",
+        "4.5",
+    )
 
 
 def test_closing_an_account_records_from_to_reason_and_the_staff_member():
@@ -129,6 +156,7 @@ def test_closing_an_account_records_from_to_reason_and_the_staff_member():
     assert (event.object_type, event.object_id) == ("evaluations.tradingaccount", str(account.pk))
     assert (event.data["from"], event.data["to"]) == ("active", "closed")
     assert event.data["reason"] == "Trader asked to close"
+    assert (event.data["before"]["status"], event.data["after"]["status"]) == ("active", "closed")
     assert event.summary == (
         f"Account {account.login}: active → closed (Trader asked to close) by {risk.email}"
     )
@@ -164,6 +192,8 @@ def test_a_payout_transition_is_recorded_with_the_user_who_made_it():
     assert event.actor == account.trader
     assert (event.object_type, event.object_id) == ("payouts.payoutrequest", str(payout.pk))
     assert (event.data["from"], event.data["to"]) == ("requested", "cancelled")
+    assert event.data["before"] == {"status": "requested"}
+    assert event.data["after"] == {"status": "cancelled"}
     assert event.summary == f"Payout #{payout.pk}: requested → cancelled by {account.trader.email}"
 
 

@@ -6,7 +6,9 @@ import pytest
 from django.conf import settings
 
 from evaluations.program_spec import read_program_spec
+from evaluations.services.accounts import open_account
 from evaluations.services.programs import load_program
+from tests.factories import TraderFactory
 
 PROGRAMS_DIR = Path(settings.BASE_DIR) / "programs"
 
@@ -29,3 +31,12 @@ def one_step(db):
 @pytest.fixture
 def futures(db):
     return load_shipped("futures-combine-50k.yaml")
+
+
+@pytest.fixture
+def waiting_for_approval(ftmo):
+    """A passed Phase 2 account: Phase 2 does not auto-advance, the risk desk approves."""
+    account = open_account(TraderFactory(), ftmo, phase=ftmo.phases.get(order=2), notify=False)
+    account.mark_passed(at=account.started_at, reason="Profit target reached")
+    account.save()
+    return account

@@ -36,15 +36,6 @@ def logged_in(client, role):
     return user
 
 
-@pytest.fixture
-def waiting_for_approval(ftmo):
-    """A passed Phase 2 account: Phase 2 does not auto-advance, the risk desk approves."""
-    account = open_account(TraderFactory(), ftmo, phase=ftmo.phases.get(order=2), notify=False)
-    account.mark_passed(at=account.started_at, reason="Profit target reached")
-    account.save()
-    return account
-
-
 def test_risk_approves_the_next_phase_and_a_funded_account_opens(client, waiting_for_approval):
     logged_in(client, roles.RISK)
 

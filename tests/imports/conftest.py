@@ -40,7 +40,7 @@ class RecomputeRecorder:
 @pytest.fixture
 def recompute(monkeypatch) -> RecomputeRecorder:
     """Stands in for the registered recompute task and records what the import queued."""
-    from imports import hooks
+    from evaluations import hooks
 
     recorder = RecomputeRecorder()
     monkeypatch.setattr(hooks, "_recompute_task", recorder)

@@ -1,6 +1,6 @@
 """After commit, accounts with new or updated rows are queued for recompute, once."""
 
-from imports.hooks import send_recompute
+from evaluations.hooks import send_recompute
 from imports.service import import_file
 
 
@@ -54,7 +54,7 @@ def test_a_rejected_import_queues_nothing(
 
 
 def test_without_a_registered_task_the_import_queues_nothing(monkeypatch, caplog):
-    from imports import hooks
+    from evaluations import hooks
 
     monkeypatch.setattr(hooks, "_recompute_task", None)
 
@@ -63,7 +63,7 @@ def test_without_a_registered_task_the_import_queues_nothing(monkeypatch, caplog
 
 
 def test_the_risk_app_registers_its_recompute_task():
-    from imports import hooks
+    from evaluations import hooks
     from risk.tasks import recompute_accounts
 
     assert hooks._recompute_task is recompute_accounts

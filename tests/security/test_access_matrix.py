@@ -94,6 +94,8 @@ API_PERMISSION: dict[str, str | None] = {
 ADMIN_WITHOUT_ADD = {
     "accounts.auditevent",
     "evaluations.importbatch",
+    "evaluations.trade",  # trades and snapshots enter through the import service
+    "evaluations.equitysnapshot",
     "risk.violation",
     "risk.accountmetrics",
     "risk.dailymetrics",

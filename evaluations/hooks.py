@@ -1,17 +1,19 @@
-"""The one hook by which an import sets off work above it: recomputing the changed accounts.
+"""The one hook by which a floor below `risk` sets off work above it: recomputing accounts.
 
-`imports` stands below `risk` (docs/architecture.md), so it never imports the risk engine. Risk
-registers its task here when Django starts (`risk.apps.RiskConfig.ready`):
+`evaluations` and `imports` stand below `risk` (docs/architecture.md), so they never import the
+risk engine. Risk registers its task here when Django starts (`risk.apps.RiskConfig.ready`):
 
     hooks.register_recompute(recompute_accounts)   # a Celery task taking list[int]
 
-After an import commits, `enqueue_recompute(ids)` sends the registered task once with the ids
-of the accounts whose trades or snapshots changed. With nothing registered (an import used on
-its own), nothing is queued and a warning is logged.
+Callers: the import service after it commits trades or snapshots, and the evaluations services
+that change what an account's metrics are computed from (a trade edited or deleted by risk
+staff, a balance operation added by finance). `enqueue_recompute(ids)` sends the registered
+task once, after the transaction commits, with the ids of the accounts whose data changed. With
+nothing registered (the app used on its own), nothing is queued and a warning is logged.
 
-If Redis cannot be reached when the import commits, the import still succeeds (the trades are
-saved) and the error is logged; the beat task "Risk: day rollover" re-evaluates every open
-account within 15 minutes (docs/deployment.md, "Redis restarts").
+If Redis cannot be reached at commit, the write still succeeds and the error is logged; the beat
+task "Risk: day rollover" re-evaluates every open account within 15 minutes
+(docs/deployment.md, "Redis restarts").
 """
 
 from __future__ import annotations
