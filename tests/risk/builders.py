@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from evaluations.models import Phase, PhaseKind, Rule, RuleSet, Trade, TradingAccount
+from evaluations.models import Phase, PhaseKind, Rule, RuleSet, Trade
 from tests.factories import T0, ProgramFactory, TraderFactory, TradingAccountFactory
 
 UTC = dt.UTC
@@ -49,26 +49,6 @@ def account_in(program, *, order: int = 1, login: str | None = None, trader=None
     return TradingAccountFactory(
         rule_set=phase.current_rule_set, phase=phase, program=program, **extra, **kw
     )
-
-
-def funded_account(rules, **kw) -> TradingAccount:
-    program = ProgramFactory()
-    phase = Phase.objects.create(
-        program=program,
-        order=1,
-        name="Funded",
-        kind=PhaseKind.FUNDED,
-        reset_tz="UTC",
-        profit_split=Decimal("80"),
-        payout_cycle_days=14,
-    )
-    rule_set = RuleSet.objects.create(phase=phase, version=1)
-    for code, severity, params in rules:
-        Rule.objects.create(rule_set=rule_set, code=code, severity=severity, params=params)
-    account = TradingAccountFactory(rule_set=rule_set, phase=phase, program=program, **kw)
-    account.mark_funded()
-    account.save()
-    return account
 
 
 _tickets = iter(range(900_000, 10_000_000))
