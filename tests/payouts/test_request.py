@@ -11,7 +11,13 @@ from django.db import IntegrityError, transaction
 from payouts import selectors, services
 from payouts.models import PayoutAction, PayoutRequest, PayoutStatus
 from tests import builders
-from tests.factories import T0, BalanceOperationFactory, TradeFactory, ViolationFactory
+from tests.factories import (
+    T0,
+    BalanceOperationFactory,
+    PayoutRequestFactory,
+    TradeFactory,
+    ViolationFactory,
+)
 
 from .conftest import PROFIT_2500
 
@@ -172,22 +178,14 @@ def test_second_request_while_one_is_open_is_refused(funded_account, after_cycle
 
 def test_database_refuses_two_open_requests_on_one_account(funded_account, after_cycle):
     first = services.request_payout(funded_account, by=funded_account.trader, amount="100")
-    fields = {
-        "account": funded_account,
-        "requested_by": funded_account.trader,
-        "currency": "USD",
-        "eligible_amount": Decimal("2500"),
-        "amount": Decimal("100"),
-        "split_percent": Decimal("80"),
-        "trader_share": Decimal("80"),
-        "cycle_start": T0,
-    }
-
+    # rows written past the service, to reach the database's own constraint
     with pytest.raises(IntegrityError), transaction.atomic():
-        PayoutRequest.objects.create(**fields)
+        PayoutRequestFactory(account=funded_account, amount=Decimal("100"))
 
     services.cancel_payout(first, by=funded_account.trader)
-    PayoutRequest.objects.create(**fields)  # a closed request does not count
+    PayoutRequestFactory(
+        account=funded_account, amount=Decimal("100")
+    )  # a closed one does not count
 
 
 @pytest.mark.parametrize(
@@ -195,20 +193,10 @@ def test_database_refuses_two_open_requests_on_one_account(funded_account, after
     [("amount", Decimal("0")), ("amount", Decimal("-1")), ("trader_share", Decimal("-0.01"))],
 )
 def test_database_refuses_non_positive_amounts(funded_account, field, value):
-    fields = {
-        "account": funded_account,
-        "requested_by": funded_account.trader,
-        "currency": "USD",
-        "eligible_amount": Decimal("2500"),
-        "amount": Decimal("100"),
-        "split_percent": Decimal("80"),
-        "trader_share": Decimal("80"),
-        "cycle_start": T0,
-        field: value,
-    }
+    valid = {"amount": Decimal("100"), "trader_share": Decimal("80")}
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        PayoutRequest.objects.create(**fields)
+        PayoutRequestFactory(account=funded_account, **{**valid, field: value})
 
 
 def test_requester_cancels_before_approval_only(funded_account, finance, after_cycle):
