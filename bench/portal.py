@@ -3,9 +3,10 @@
     DATABASE_URL=postgres://root@127.0.0.1:5432/propdesk .venv/bin/python bench/portal.py
 
 Creates a throwaway database (`bench_portal_<name>`), fills one account with 10,000 trades over
-200 trading days, 20,000 equity snapshots and the risk metrics the engine would store, then
-times full requests through Django's handler (middleware, session, queries, templates; no
-network) in the same process:
+200 trading days and 20,000 equity snapshots and lets the risk engine evaluate it (the same
+account as tests/portal/test_performance.py: `tests.portal.builders.big_account`), then times
+full requests through Django's handler (middleware, session, queries, templates; no network)
+in the same process:
 
 - baseline: `/healthz` (one query) and the portal home of a trader with no accounts (a bare
   page: session, user, layout);
@@ -56,32 +57,12 @@ class _QueryCounter:
 
 
 def _build():
-    import datetime as dt
-    from decimal import Decimal
-
-    from evaluations.models import EquitySnapshot
-    from tests.factories import TraderFactory, TradingAccountFactory
-    from tests.portal.builders import DAY0, give_history, two_step_program
+    from tests.factories import TraderFactory
+    from tests.portal.builders import big_account
 
     trader = TraderFactory(email="bench-trader@example.com")
     idle = TraderFactory(email="bench-idle@example.com")
-    phase1, _, _ = two_step_program()
-    account = TradingAccountFactory(trader=trader, rule_set=phase1, login="9900001")
-    nets = [[f"{((d * 50 + i) % 13 - 6) * 7.5 + 1:.2f}" for i in range(50)] for d in range(200)]
-    give_history(account, nets)
-    EquitySnapshot.objects.bulk_create(
-        [
-            EquitySnapshot(
-                account=account,
-                time=DAY0 + dt.timedelta(minutes=15 * k),
-                balance=Decimal("100000.00"),
-                equity=Decimal("100000.00") + Decimal(k % 400) - 200,
-            )
-            for k in range(20_000)
-        ],
-        batch_size=5000,
-    )
-    return trader, idle, account
+    return trader, idle, big_account(trader, login="9900001")
 
 
 def _time(client: Client, url: str, runs: int, stream: bool = False) -> tuple[list[float], int]:
@@ -130,7 +111,7 @@ def main() -> int:
             started = time.perf_counter()
             trader, idle, account = _build()
             built = time.perf_counter() - started
-            print(f"built 10,000 trades, 200 days, 20,000 snapshots in {built:.1f} s")
+            print(f"built 10,000 trades, 200 days, 20,000 snapshots, evaluated, in {built:.1f} s")
             owner, bare = Client(), Client()
             owner.force_login(trader)
             bare.force_login(idle)

@@ -1,15 +1,25 @@
-"""factory-boy factories for the whole suite. Money as Decimal strings, times aware UTC."""
+"""factory-boy factories for every model of the suite. Money as Decimal strings, times aware UTC.
+
+Rows the risk engine stores (`AccountMetrics`, `DailyMetrics`, `Violation`) have factories for
+the few tests that need a row the engine cannot produce (an admin page, a constraint); a test
+that needs what the engine would store builds trades and runs the engine
+(`tests.builders.evaluate`)."""
 
 import datetime as dt
 from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.models import AuditAction, AuditEvent, KycStatus, TraderProfile, User
 from evaluations.models import (
+    AccountStatus,
     BalanceOperation,
     EquitySnapshot,
+    ImportBatch,
+    ImportSource,
+    ImportStatus,
     Phase,
     PhaseKind,
     Program,
@@ -18,6 +28,9 @@ from evaluations.models import (
     Trade,
     TradingAccount,
 )
+from payouts.models import PayoutAction, PayoutRequest, PayoutStatus, PayoutTransition
+from reports.models import DailyReport
+from risk.models import AccountMetrics, DailyMetrics, EconomicEvent, Violation
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
@@ -124,6 +137,15 @@ class TradingAccountFactory(factory.django.DjangoModelFactory):
     currency = factory.SelfAttribute("program.currency")
     started_at = T0
 
+    class Params:
+        # A funded account (80% split, 14-day payout cycle) in its own funded phase.
+        funded = factory.Trait(
+            rule_set=factory.SubFactory(
+                RuleSetFactory, phase=factory.SubFactory(FundedPhaseFactory)
+            ),
+            status=AccountStatus.FUNDED,
+        )
+
 
 class TradeFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -173,3 +195,114 @@ class AuditEventFactory(factory.django.DjangoModelFactory):
     object_id = factory.LazyAttribute(lambda event: str(event.actor.pk))
     summary = factory.LazyAttribute(lambda event: f"{event.actor_email} logged in")
     ip = "203.0.113.7"
+
+
+class ImportBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportBatch
+
+    source = ImportSource.API
+    format = "json"
+    status = ImportStatus.COMMITTED
+    account = factory.SubFactory(TradingAccountFactory)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class ViolationFactory(factory.django.DjangoModelFactory):
+    """A stored violation. Prefer trades that breach and an engine run (tests.builders.evaluate);
+    use this only for a row the engine cannot produce, and say why where you do."""
+
+    class Meta:
+        model = Violation
+
+    account = factory.SubFactory(TradingAccountFactory)
+    rule_set = factory.SelfAttribute("account.rule_set")
+    rule_code = "max_daily_loss"
+    severity = "hard"
+    key = factory.Sequence(lambda n: f"max_daily_loss:test-{n}")
+    threshold = Decimal("95000.00")
+    observed = Decimal("94000.00")
+    unit = "money"
+    time = T0 + dt.timedelta(days=1)
+    day = factory.LazyAttribute(lambda v: v.time.date())
+    message = "Equity fell below the daily floor"
+
+
+class AccountMetricsFactory(factory.django.DjangoModelFactory):
+    """Stored metrics of an untouched account (balance = equity = B0). Prefer an engine run."""
+
+    class Meta:
+        model = AccountMetrics
+
+    account = factory.SubFactory(TradingAccountFactory)
+    basis = "closed_trades"
+    balance = factory.SelfAttribute("account.initial_balance")
+    equity = factory.SelfAttribute("balance")
+    hwm = factory.SelfAttribute("balance")
+    net_profit = factory.LazyAttribute(lambda m: m.balance - m.account.initial_balance)
+    max_drawdown = Decimal("0")
+    evaluated_as_of = factory.LazyFunction(timezone.now)
+    computed_at = factory.SelfAttribute("evaluated_as_of")
+
+
+class DailyMetricsFactory(factory.django.DjangoModelFactory):
+    """One stored trading day without trades at B0. Prefer an engine run."""
+
+    class Meta:
+        model = DailyMetrics
+
+    account = factory.SubFactory(TradingAccountFactory)
+    day = T0.date()
+    start_balance = factory.SelfAttribute("account.initial_balance")
+    start_equity = factory.SelfAttribute("start_balance")
+    end_balance = factory.SelfAttribute("start_balance")
+    end_equity = factory.SelfAttribute("start_balance")
+    reference = factory.SelfAttribute("start_balance")
+    min_equity = factory.SelfAttribute("start_balance")
+    net = Decimal("0")
+
+
+class EconomicEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EconomicEvent
+
+    time = T0
+    currency = "USD"
+    impact = "high"
+    title = factory.Sequence(lambda n: f"Non-farm payrolls #{n}")
+
+
+class PayoutRequestFactory(factory.django.DjangoModelFactory):
+    """A requested payout as stored; prefer `payouts.services.request_payout` where the test
+    is about the request itself."""
+
+    class Meta:
+        model = PayoutRequest
+
+    account = factory.SubFactory(TradingAccountFactory, funded=True)
+    requested_by = factory.SelfAttribute("account.trader")
+    currency = factory.SelfAttribute("account.currency")
+    eligible_amount = Decimal("2500.00")
+    amount = factory.SelfAttribute("eligible_amount")
+    split_percent = Decimal("80.00")
+    trader_share = factory.LazyAttribute(lambda p: p.amount * p.split_percent / 100)
+    cycle_start = factory.SelfAttribute("account.started_at")
+    requested_at = T0 + dt.timedelta(days=20)
+
+
+class PayoutTransitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PayoutTransition
+
+    payout = factory.SubFactory(PayoutRequestFactory)
+    action = PayoutAction.REQUESTED
+    to_status = PayoutStatus.REQUESTED
+    by = factory.SelfAttribute("payout.requested_by")
+
+
+class DailyReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DailyReport
+        django_get_or_create = ("day",)
+
+    day = T0.date()

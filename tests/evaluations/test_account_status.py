@@ -8,23 +8,15 @@ from django_fsm import TransitionNotAllowed, has_transition_perm
 
 from accounts import roles
 from evaluations.models import AccountStatus, PhaseKind
+from tests.builders import funded_account
 from tests.factories import (
     T0,
-    FundedPhaseFactory,
-    RuleSetFactory,
     TradingAccountFactory,
     staff_user,
 )
 
 pytestmark = pytest.mark.django_db
 LATER = T0 + dt.timedelta(days=3)
-
-
-def funded_account():
-    account = TradingAccountFactory(rule_set=RuleSetFactory(phase=FundedPhaseFactory()))
-    account.mark_funded()
-    account.save()
-    return account
 
 
 def test_active_account_passes_with_end_time_and_reason():

@@ -18,9 +18,10 @@ from accounts.roles import FINANCE
 from evaluations.models import BalanceOperation
 from payouts import selectors, services
 from payouts.models import PayoutAction, PayoutRequest, PayoutStatus, PayoutTransition
+from tests import builders
 from tests.factories import staff_user
 
-from .conftest import make_funded_account
+from .conftest import PROFIT_2500
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,7 +58,7 @@ def race(action) -> Counter:
 
 @pytest.fixture
 def setup(after_cycle):
-    account = make_funded_account()
+    account = builders.funded_account(daily_profits=PROFIT_2500)
     approvers = [staff_user(FINANCE, f"fin{i}@firm.example") for i in range(THREADS)]
     return account, approvers
 

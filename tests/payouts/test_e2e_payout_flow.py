@@ -16,9 +16,10 @@ from accounts.roles import FINANCE
 from accounts.totp import current_code, give_totp_authenticator
 from payouts.models import PayoutRequest, PayoutStatus
 from risk.models import AccountMetrics
+from tests import builders
 from tests.factories import staff_user
 
-from .conftest import make_funded_account
+from .conftest import PROFIT_2500
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +46,9 @@ def type_authenticator_code(page: Page, secret: str) -> None:
 def test_trader_requests_finance_approves_and_pays(chromium, live_server):
     # Real clock: the browser's cookies must not expire against a travelled server time.
     start = timezone.now() - dt.timedelta(days=20)
-    account = make_funded_account(start=start, trader__email="trader@example.com")
+    account = builders.funded_account(
+        daily_profits=PROFIT_2500, start=start, trader__email="trader@example.com"
+    )
     give_totp_authenticator(staff_user(FINANCE, "approver@firm.example"), APPROVER_SECRET)
     staff_user(FINANCE, "payer@firm.example")
 

@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from payouts import selectors, services
+from tests import builders
 
-from .conftest import make_funded_account
+from .conftest import PROFIT_2500
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +23,13 @@ def _paid(account, finance, reference):
 def test_export_lists_paid_requests_with_payout_details(
     finance, after_cycle, recompute_calls, client
 ):
-    account = make_funded_account(trader__email="ana@example.com")
+    account = builders.funded_account(daily_profits=PROFIT_2500, trader__email="ana@example.com")
     profile = account.trader.trader_profile
     profile.payout_method = "bank"
     profile.payout_details = "=HYPERLINK(evil) DE89 3704 0044 0532 0130 00"
     profile.save()
     paid = _paid(account, finance, "WIRE-1")
-    open_account = make_funded_account()
+    open_account = builders.funded_account(daily_profits=PROFIT_2500)
     services.request_payout(open_account, by=open_account.trader)  # not paid: not exported
 
     client.force_login(finance)
@@ -49,7 +50,7 @@ def test_export_lists_paid_requests_with_payout_details(
 
 
 def test_export_filters_by_payment_date(finance, after_cycle, recompute_calls, client):
-    _paid(make_funded_account(), finance, "WIRE-1")
+    _paid(builders.funded_account(daily_profits=PROFIT_2500), finance, "WIRE-1")
     client.force_login(finance)
 
     same_day = client.get("/payouts/export.csv?paid_from=2026-03-20&paid_to=2026-03-21")

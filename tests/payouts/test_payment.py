@@ -11,9 +11,10 @@ from evaluations.models import BalanceOperation
 from payouts import selectors, services
 from payouts.models import PayoutStatus
 from risk.models import AccountMetrics
+from tests import builders
 from tests.factories import TradeFactory
 
-from .conftest import AFTER_CYCLE, make_funded_account
+from .conftest import AFTER_CYCLE, PROFIT_2500
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +128,7 @@ def test_after_payment_metrics_follow_the_new_balance_without_a_breach(
 ):
     # 6% of 100k: the floor trailed to 96,500 at a 102,500 balance; after paying the 2,500 out,
     # the recompute puts balance and high-water mark at 100,000 and the floor at 94,000.
-    account = make_funded_account()
+    account = builders.funded_account(daily_profits=PROFIT_2500)
     account.rule_set.rules.create(
         code="max_total_loss", severity="hard", params={"percent": "6", "mode": mode}
     )

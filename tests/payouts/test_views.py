@@ -8,9 +8,10 @@ from django.contrib.auth.models import Group
 from accounts.roles import ADMINS
 from payouts import services
 from payouts.models import PayoutRequest, PayoutStatus
+from tests import builders
 from tests.factories import staff_user
 
-from .conftest import make_funded_account
+from .conftest import PROFIT_2500
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def trader_client(client, funded_account):
 
 
 def test_trader_sees_every_reason_before_asking(client, after_cycle):
-    account = make_funded_account(daily_profits=("1500.00", "500.00"), consistency="40")
+    account = builders.funded_account(daily_profits=("1500.00", "500.00"), consistency="40")
     profile = account.trader.trader_profile
     profile.kyc_status = "pending"
     profile.save()
@@ -89,7 +90,7 @@ def test_trader_sees_the_rejection_reason(trader_client, funded_account, finance
 
 def test_another_traders_payout_is_not_found(client, funded_account, after_cycle):
     payout = services.request_payout(funded_account, by=funded_account.trader)
-    other = make_funded_account()
+    other = builders.funded_account(daily_profits=PROFIT_2500)
     client.force_login(other.trader)
 
     assert client.get(f"/payouts/{payout.pk}/").status_code == 404
@@ -182,7 +183,7 @@ def test_queue_does_not_grow_queries_with_requests(
     client, finance, after_cycle, django_assert_max_num_queries
 ):
     for _ in range(6):
-        account = make_funded_account()
+        account = builders.funded_account(daily_profits=PROFIT_2500)
         services.request_payout(account, by=account.trader)
     client.force_login(finance)
 

@@ -76,7 +76,9 @@ def test_charts_are_valid_plotly_figures_with_the_floor_lines(trader_client, acc
     assert names[0] == "Balance" and "Daily loss floor" in names and "Total loss floor" in names
     balance = figures["figure-balance"]["data"][0]
     assert balance["y"][0] == 100000.0 and balance["y"][-1] == 101665.9
-    assert figures["figure-daily"]["data"][0]["y"] == [900.25, 295.75, 469.9]
+    # the three trading days, then every quiet day the engine has stored since (all zero)
+    daily = figures["figure-daily"]["data"][0]["y"]
+    assert daily[:3] == [900.25, 295.75, 469.9] and not any(daily[3:])
     assert min(figures["figure-drawdown"]["data"][0]["y"]) == -220.0
 
 
@@ -133,7 +135,7 @@ def test_evaluation_account_has_no_payouts_panel(trader_client, accounts):
 
 def test_soft_violations_are_listed_as_warnings(trader_client, accounts):
     html = _page(trader_client, "7000002")
-    assert "Warnings" in html and "A position was held over the weekend." in html
+    assert "Warnings" in html and "was held over the weekend" in html
 
 
 class _ScriptAudit(HTMLParser):

@@ -23,7 +23,7 @@ def test_failure_page_explains_the_breach_with_its_numbers(trader_client, accoun
     html = response.content.decode()
     assert "Max daily loss" in html and "Breach" in html
     assert "95,750.00 USD" in html and "95,150.00 USD" in html
-    assert "fell below the daily floor" in html
+    assert "fell below the daily loss limit" in html
 
 
 def test_failure_page_draws_the_days_equity_against_the_limit_line(trader_client, accounts):
@@ -31,7 +31,7 @@ def test_failure_page_draws_the_days_equity_against_the_limit_line(trader_client
     figure = _figure(html)
     go.Figure(figure)
     traces = {t["name"]: t for t in figure["data"]}
-    assert traces["Balance"]["y"] == [100750.0, 98250.0, 95550.0, 95150.0]
+    assert traces["Balance"]["y"] == [100750.0, 98050.0, 95850.0, 95150.0]
     limit = next(t for name, t in traces.items() if name.startswith("Limit"))
     assert limit["y"] == [95750.0, 95750.0]
     assert traces["Breach"]["y"] == [95150.0]
@@ -51,7 +51,7 @@ def test_failure_page_lists_the_trades_behind_it(trader_client, accounts):
 def test_failure_page_lists_soft_violations_as_warnings(trader_client, accounts):
     html = trader_client.get(reverse("portal:failure", args=["7000002"])).content.decode()
     assert "Warnings on this account" in html
-    assert "A position was held over the weekend." in html
+    assert "was held over the weekend" in html
 
 
 def test_dismissed_warnings_are_not_shown(trader_client, accounts):

@@ -42,9 +42,8 @@ def test_an_old_failure_gives_way_to_the_open_account_closest_to_a_limit(trader)
     roomy = TradingAccountFactory(trader=trader, rule_set=phase1, login="8000001")
     give_history(roomy, [["2000.00"]])
     tight = TradingAccountFactory(trader=trader, rule_set=phase1, login="8000002")
-    history = give_history(tight, [["-8000.00"]])
-    history.metrics.room_daily = Decimal("650.00")
-    history.metrics.save()
+    # evaluated during its losing day: 650.00 above that day's floor of 95,000.00
+    give_history(tight, [["-4350.00"]], as_of=DAY0 + dt.timedelta(hours=1))
     rows = dashboard_rows(trader, DAY0 + dt.timedelta(days=60))
     assert [r.account.login for r in rows] == ["8000002", "8000001"]
     assert rows[0].room == Decimal("650.00") and rows[0].room_limit == "daily"
@@ -54,10 +53,11 @@ def test_an_old_failure_gives_way_to_the_open_account_closest_to_a_limit(trader)
 def test_todays_pnl_is_equity_against_the_start_of_the_current_trading_day(trader):
     phase1, _, _ = two_step_program()
     account = TradingAccountFactory(trader=trader, rule_set=phase1, login="8000003")
-    give_history(account, [["500.00"], ["-120.00", "20.00"]])
-    last_day = DailyMetrics.objects.filter(account=account).order_by("-day").first()
-    # during the last history day (Prague), today's P&L is that day's result
+    # the engine last ran during the last history day (Prague)
     during = DAY0 + dt.timedelta(days=1, hours=3)
+    give_history(account, [["500.00"], ["-120.00", "20.00"]], as_of=during)
+    last_day = DailyMetrics.objects.filter(account=account).order_by("-day").first()
+    # then, today's P&L is that day's result
     assert dashboard_rows(trader, during)[0].today_pnl == Decimal("-100.00")
     # a day later nothing has happened yet today
     after = DAY0 + dt.timedelta(days=2, hours=3)

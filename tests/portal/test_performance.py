@@ -1,18 +1,14 @@
 """A 10,000-trade account renders with a fixed number of queries and bounded chart data."""
 
-import datetime as dt
 import json
 import re
 import time
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from evaluations.models import EquitySnapshot
 from portal.selectors import SERIES_MAX_POINTS
-from tests.factories import TradingAccountFactory
-from tests.portal.builders import DAY0, give_history, two_step_program
+from tests.portal import builders
 
 pytestmark = pytest.mark.django_db
 
@@ -20,23 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def big_account(trader):
     """200 trading days × 50 trades = 10,000 trades, and 20,000 equity snapshots."""
-    phase1, _, _ = two_step_program()
-    account = TradingAccountFactory(trader=trader, rule_set=phase1, login="7900001")
-    nets = [[f"{((d * 50 + i) % 13 - 6) * 7.5 + 1:.2f}" for i in range(50)] for d in range(200)]
-    give_history(account, nets)
-    EquitySnapshot.objects.bulk_create(
-        [
-            EquitySnapshot(
-                account=account,
-                time=DAY0 + dt.timedelta(minutes=15 * k),
-                balance=Decimal("100000.00"),
-                equity=Decimal("100000.00") + Decimal(k % 400) - 200,
-            )
-            for k in range(20_000)
-        ],
-        batch_size=5000,
-    )
-    return account
+    return builders.big_account(trader, login="7900001")
 
 
 def test_dashboard_of_a_10000_trade_account_uses_a_fixed_number_of_queries(

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from evaluations.models import AccountStatus, Rule
+from evaluations.models import AccountStatus
 from risk.services.evaluation import evaluate_account
 from tests.factories import TradeFactory, TradingAccountFactory
 from tests.portal.builders import DAY0, two_step_program
@@ -24,9 +24,7 @@ RULES = [
 
 @pytest.fixture
 def rule_set(db):
-    phase1, _, _ = two_step_program()
-    for code, severity, params in RULES:
-        Rule.objects.create(rule_set=phase1, code=code, severity=severity, params=params)
+    phase1, _, _ = two_step_program(rules=RULES)
     return phase1
 
 

@@ -57,26 +57,6 @@ def account_in(program, *, order: int = 1, login: str | None = None, trader=None
     )
 
 
-def funded_account(rules, **kw) -> TradingAccount:
-    program = ProgramFactory()
-    phase = Phase.objects.create(
-        program=program,
-        order=1,
-        name="Funded",
-        kind=PhaseKind.FUNDED,
-        reset_tz="UTC",
-        profit_split=Decimal("80"),
-        payout_cycle_days=14,
-    )
-    rule_set = RuleSet.objects.create(phase=phase, version=1)
-    for code, severity, params in rules:
-        Rule.objects.create(rule_set=rule_set, code=code, severity=severity, params=params)
-    account = TradingAccountFactory(rule_set=rule_set, phase=phase, program=program, **kw)
-    account.mark_funded()
-    account.save()
-    return account
-
-
 _tickets = iter(range(900_000, 10_000_000))
 
 

@@ -9,9 +9,10 @@ from evaluations.models import AccountStatus, TradingAccount
 from risk.models import AccountMetrics, DailyMetrics, Violation, ViolationStatus
 from risk.services.evaluation import evaluate_account
 from risk.services.violations import dismiss_violation
+from tests.builders import funded_account
 from tests.factories import T0, staff_user
 
-from .builders import DAILY_5, TARGET_10, account_in, funded_account, trade, two_phase_program
+from .builders import DAILY_5, TARGET_10, account_in, trade, two_phase_program
 
 pytestmark = pytest.mark.django_db
 
@@ -210,9 +211,9 @@ def test_closed_account_is_not_failed():
 
 
 def test_funded_account_fails_on_a_hard_breach_and_never_passes():
-    profitable = funded_account([DAILY_5, TARGET_10])
+    profitable = funded_account(rules=[DAILY_5, TARGET_10])
     trade(profitable, "20000.00")
-    losing = funded_account([DAILY_5])
+    losing = funded_account(rules=[DAILY_5])
     trade(losing, "-7000.00")
 
     evaluate_account(profitable.pk)

@@ -25,16 +25,21 @@ from rest_framework.authtoken.models import Token
 from accounts import audit
 from accounts.models import AuditAction, User
 from accounts.roles import ADMINS, FINANCE, RISK, SUPPORT
-from evaluations.models import ImportBatch, TradingAccount
+from evaluations.models import TradingAccount
 from imports.management.commands.create_bridge import bridge_group
-from payouts.models import PayoutRequest, PayoutTransition
-from reports.models import DailyReport
-from risk.models import AccountMetrics, DailyMetrics, EconomicEvent, Violation
+from payouts.models import PayoutRequest
+from risk.models import Violation
+from tests.builders import evaluate, funded_account, rule_set_for
 from tests.factories import (
     T0,
     BalanceOperationFactory,
+    DailyReportFactory,
+    EconomicEventFactory,
     EquitySnapshotFactory,
     FundedPhaseFactory,
+    ImportBatchFactory,
+    PayoutRequestFactory,
+    PayoutTransitionFactory,
     PhaseFactory,
     ProgramFactory,
     RuleFactory,
@@ -75,28 +80,11 @@ class World:
     admin_objects: dict[str, object] = field(default_factory=dict)
 
 
-def _violation(account, *, severity: str, failed: bool, day_offset: int) -> Violation:
-    time = T0 + dt.timedelta(days=day_offset, hours=3)
-    return Violation.objects.create(
-        account=account,
-        rule_code="max_daily_loss" if severity == "hard" else "weekend_holding",
-        severity=severity,
-        key=f"{severity}:{day_offset}",
-        threshold=D("95000"),
-        observed=D("94000"),
-        unit="money",
-        time=time,
-        day=time.date(),
-        message="Equity fell below the daily floor",
-        failed_account=failed,
-    )
-
-
 def _trader(tag: str, evaluation_rules, funded_rules) -> TraderWorld:
+    """Trader `tag`: an evaluation the engine fails on day 1 (5,500.00 lost against a 5% daily
+    limit) and a funded account whose one trade, held over the weekend, the engine warns about."""
     user = TraderFactory(email=f"trader-{tag}@traders.example")
-    evaluation = TradingAccountFactory(
-        trader=user, rule_set=evaluation_rules, status="failed", ended_at=T0 + dt.timedelta(days=2)
-    )
+    evaluation = TradingAccountFactory(trader=user, rule_set=evaluation_rules)
     for hour, profit in ((1, "-3000.00"), (5, "-2500.00")):
         TradeFactory(
             account=evaluation,
@@ -104,46 +92,37 @@ def _trader(tag: str, evaluation_rules, funded_rules) -> TraderWorld:
             open_time=T0 + dt.timedelta(days=1, hours=hour),
             close_time=T0 + dt.timedelta(days=1, hours=hour + 1),
         )
-    violation = _violation(evaluation, severity="hard", failed=True, day_offset=1)
-    funded = TradingAccountFactory(
+    funded = funded_account(
         trader=user,
         rule_set=funded_rules,
-        status="funded",
-        started_at=T0 + dt.timedelta(days=3),
+        start=T0 + dt.timedelta(days=3),
         previous_account=evaluation,
     )
     TradeFactory(
         account=funded,
         profit=D("2500.00"),
-        open_time=T0 + dt.timedelta(days=4),
-        close_time=T0 + dt.timedelta(days=4, hours=1),
+        open_time=T0 + dt.timedelta(days=4),  # Friday
+        close_time=T0 + dt.timedelta(days=7, hours=1),  # Monday
     )
-    _violation(funded, severity="soft", failed=False, day_offset=4)
+    evaluate(evaluation, funded)
+    violation = evaluation.violations.get(failed_account=True)
+    assert evaluation.status == "failed" and funded.violations.get().severity == "soft"
     return TraderWorld(user, evaluation, funded, violation)
-
-
-def _payout(account: TradingAccount) -> PayoutRequest:
-    return PayoutRequest.objects.create(
-        account=account,
-        requested_by=account.trader,
-        currency="USD",
-        eligible_amount=D("2500.00"),
-        amount=D("2500.00"),
-        split_percent=D("80.00"),
-        trader_share=D("2000.00"),
-        cycle_start=account.started_at,
-        requested_at=T0 + dt.timedelta(days=20),
-    )
 
 
 def build_world() -> World:
     program = ProgramFactory(name="Matrix 100k", slug="matrix-100k")
     evaluation_rules = RuleSetFactory(phase=PhaseFactory(program=program))
-    RuleFactory(rule_set=evaluation_rules)
-    funded_rules = RuleSetFactory(phase=FundedPhaseFactory(program=program))
+    RuleFactory(rule_set=evaluation_rules)  # max daily loss 5%
+    funded_rules = rule_set_for(
+        FundedPhaseFactory(program=program), [("weekend_holding", "soft", {})]
+    )
     a = _trader("a", evaluation_rules, funded_rules)
     b = _trader("b", evaluation_rules, funded_rules)
-    a.payout, b.payout = _payout(a.funded), _payout(b.funded)
+    a.payout, b.payout = (
+        PayoutRequestFactory(account=a.funded),
+        PayoutRequestFactory(account=b.funded),
+    )
 
     bridge = UserFactory(email="bridge-matrix@bridges.propdesk.invalid")
     bridge.groups.add(bridge_group())
@@ -158,30 +137,6 @@ def build_world() -> World:
     world = World(a=a, b=b, users=users)
 
     now = timezone.now()
-    metrics = AccountMetrics.objects.create(
-        account=a.funded,
-        basis="closed_trades",
-        balance=D("102500"),
-        equity=D("102500"),
-        hwm=D("102500"),
-        net_profit=D("2500"),
-        max_drawdown=D("0"),
-        evaluated_as_of=now,
-        computed_at=now,
-    )
-    day = DailyMetrics.objects.create(
-        account=a.funded,
-        day=(T0 + dt.timedelta(days=4)).date(),
-        **dict.fromkeys(
-            ("start_balance", "start_equity", "end_balance", "end_equity", "reference"),
-            D("100000"),
-        ),
-        min_equity=D("100000"),
-        net=D("2500"),
-    )
-    transition = PayoutTransition.objects.create(
-        payout=a.payout, action="request", to_status="requested", by=a.user
-    )
     objects = [
         a.user,
         a.user.trader_profile,
@@ -199,9 +154,7 @@ def build_world() -> World:
         CrontabSchedule.objects.create(minute="5"),
         SolarSchedule.objects.create(event="sunrise", latitude=D("50"), longitude=D("14")),
         IntervalSchedule.objects.create(every=7, period="days"),
-        ImportBatch.objects.create(
-            source="api", format="json", status="done", account=a.funded, created_by=bridge
-        ),
+        ImportBatchFactory(account=a.funded, created_by=bridge),
         program,
         funded_rules.phase,
         funded_rules,
@@ -211,12 +164,12 @@ def build_world() -> World:
         EquitySnapshotFactory(account=a.funded, time=T0 + dt.timedelta(days=4, hours=2)),
         BalanceOperationFactory(account=a.funded, time=T0 + dt.timedelta(days=3)),
         a.violation,
-        metrics,
-        day,
-        EconomicEvent.objects.create(time=T0, currency="USD", title="Non-farm payrolls"),
+        a.funded.metrics,
+        a.funded.daily_metrics.order_by("day").first(),
+        EconomicEventFactory(),
         a.payout,
-        transition,
-        DailyReport.objects.create(day=T0.date()),
+        PayoutTransitionFactory(payout=a.payout),
+        DailyReportFactory(),
         audit.record(AuditAction.LOGIN_SUCCEEDED, actor=a.user, obj=a.user, summary="logged in"),
     ]
     world.admin_objects = {obj._meta.label_lower: obj for obj in objects}

@@ -18,11 +18,12 @@ from django.utils import timezone
 from accounts.roles import FINANCE, RISK
 from config.csv_export import cell, csv_text
 from payouts import services
+from tests.builders import funded_account
 from tests.conftest import client_with_second_factor
 from tests.factories import EquitySnapshotFactory, TradeFactory, staff_user
-from tests.payouts.conftest import (  # noqa: F401 (after_cycle, recompute_calls: fixtures)
+from tests.payouts.conftest import (  # noqa: F401 (fixtures)
+    PROFIT_2500,
     after_cycle,
-    make_funded_account,
     recompute_calls,
 )
 
@@ -77,7 +78,7 @@ def test_finding_8_a_cell_that_starts_like_a_formula_is_written_as_text(value, w
 
 @pytest.mark.usefixtures("after_cycle", "recompute_calls")
 def test_finding_8_payment_run_export_neutralises_a_formula_email(finance):
-    account = make_funded_account(trader__email=EVIL_EMAIL)
+    account = funded_account(daily_profits=PROFIT_2500, trader__email=EVIL_EMAIL)
     payout = services.request_payout(account, by=account.trader)
     services.approve_payout(payout, by=finance)
     services.mark_payout_paid(payout, by=finance, reference="+WIRE-1")
@@ -93,7 +94,7 @@ def test_finding_8_payment_run_export_neutralises_a_formula_email(finance):
 
 @pytest.mark.usefixtures("after_cycle", "recompute_calls")
 def test_finding_8_liability_export_neutralises_a_formula_email(finance):
-    make_funded_account(trader__email=EVIL_EMAIL)
+    funded_account(daily_profits=PROFIT_2500, trader__email=EVIL_EMAIL)
     client = client_with_second_factor()
     client.force_login(finance)
 
@@ -104,7 +105,7 @@ def test_finding_8_liability_export_neutralises_a_formula_email(finance):
 
 
 def test_finding_8_open_exposure_export_neutralises_a_formula_symbol():
-    account = make_funded_account()
+    account = funded_account(daily_profits=PROFIT_2500)
     now = timezone.now()
     TradeFactory(
         account=account,
@@ -123,7 +124,7 @@ def test_finding_8_open_exposure_export_neutralises_a_formula_symbol():
 
 
 def test_finding_8_journal_export_neutralises_a_formula_ticket_and_symbol():
-    account = make_funded_account()
+    account = funded_account(daily_profits=PROFIT_2500)
     TradeFactory(account=account, ticket="@1", symbol=EVIL_SYMBOL)
     client = client_with_second_factor()
     client.force_login(account.trader)
