@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from accounts.session_lifetime import background_poll
 from config.forms import filter_errors_response
+from risk.services.failures import open_failures
 
 from . import charts, selectors
 from .access import STAFF_PERMISSIONS, may_view, staff_view
@@ -110,6 +111,7 @@ def _risk_context(request, flt: selectors.ReportFilter) -> dict:
     return {
         "flt": flt,
         "floating": selectors.floating_pnl(flt),
+        "evaluation_failures": list(open_failures()[:50]),
         "new_violations": sum(r["violations"] for r in by_rule),
         "tables": {
             "closest": _table("closest-to-limits", closest, request),

@@ -5,7 +5,13 @@ from django.utils.html import format_html, format_html_join
 
 from accounts.admin import ReadOnlyAdminMixin
 from evaluations.models import Trade
-from risk.models import AccountMetrics, DailyMetrics, EconomicEvent, Violation
+from risk.models import (
+    AccountMetrics,
+    DailyMetrics,
+    EconomicEvent,
+    EvaluationFailure,
+    Violation,
+)
 from risk.services.money import format_measure
 from risk.services.violations import (
     acknowledge_violation,
@@ -140,6 +146,26 @@ class AccountMetricsAdmin(ReadOnlyAdmin):
     list_filter = ["basis", "objectives_met"]
     search_fields = ["account__login", "account__trader__email"]
     list_select_related = ["account__program", "account__phase"]
+
+
+@admin.register(EvaluationFailure)
+class EvaluationFailureAdmin(ReadOnlyAdmin):
+    """Accounts the engine could not evaluate (risk.services.failures): fix their data, then
+    recompute; the row is resolved by the next successful evaluation."""
+
+    list_display = [
+        "account",
+        "error_type",
+        "message",
+        "first_failed_at",
+        "last_failed_at",
+        "attempts",
+        "alerted_at",
+        "resolved_at",
+    ]
+    list_filter = [("resolved_at", admin.EmptyFieldListFilter), "error_type"]
+    search_fields = ["account__login", "message"]
+    list_select_related = ["account"]
 
 
 @admin.register(DailyMetrics)

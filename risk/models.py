@@ -203,3 +203,37 @@ class EconomicEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.time:%Y-%m-%d %H:%M} {self.currency} {self.title}"
+
+
+class EvaluationFailure(models.Model):
+    """An account the engine could not evaluate (its data breaks an invariant the database
+    enforces, e.g. sums beyond the money columns), kept so staff see it and the risk desk is
+    alerted once; the other accounts were evaluated regardless (security finding 3).
+
+    One row per account: a later successful evaluation marks it resolved; failing again after
+    that opens it anew (and alerts again).
+    """
+
+    account = models.OneToOneField(
+        "evaluations.TradingAccount", on_delete=models.CASCADE, related_name="evaluation_failure"
+    )
+    error_type = models.CharField(max_length=100)
+    message = models.TextField()
+    first_failed_at = models.DateTimeField()
+    last_failed_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=1)
+    alerted_at = models.DateTimeField(null=True, blank=True, help_text="Risk desk emailed (claim)")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["last_failed_at"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="risk_evalfail_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "resolved" if self.resolved_at else "failing"
+        return f"Account {self.account_id} {state}: {self.error_type}"

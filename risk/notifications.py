@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from accounts.roles import RISK
 from evaluations.models import Trade
-from risk.models import Violation
+from risk.models import EvaluationFailure, Violation
 from risk.services.money import format_measure
 from risk.services.violations import describe_details
 
@@ -180,3 +180,40 @@ def notify_trader(violation_id: int) -> bool:
     if not violation or not violation[0]:
         return False
     return _send_once(violation_id, TRADER_CLAIM, _trader_message)
+
+
+def alert_evaluation_failure(failure_id: int) -> bool:
+    """Email the risk desk that the engine could not evaluate an account (risk.services.failures);
+    claimed like a violation's email, so it goes out once per failure. True when sent."""
+    now = timezone.now()
+    claimed = EvaluationFailure.objects.filter(pk=failure_id, alerted_at__isnull=True).update(
+        alerted_at=now
+    )
+    if not claimed:
+        return False
+    failure = EvaluationFailure.objects.select_related("account").get(pk=failure_id)
+    recipients = risk_desk_recipients()
+    if not recipients:
+        return False
+    account = failure.account
+    link = _admin_url("admin:risk_evaluationfailure_change", failure.pk)
+    body = (
+        f"PropDesk could not evaluate account {account.login}: {failure.error_type}: "
+        f"{failure.message}\n\n"
+        "Its rules are not being enforced until this is fixed; every other account was "
+        "evaluated. Correct or remove the data at fault (usually a trade or balance operation "
+        "with an impossible amount), then recompute the account "
+        f"(manage.py recompute_metrics --account {account.login}).\n"
+        + (f"\n{link}\n" if link else "")
+    )
+    try:
+        send_mail(
+            f"PropDesk: account {account.login} could not be evaluated",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            recipients,
+        )
+    except Exception:
+        EvaluationFailure.objects.filter(pk=failure_id, alerted_at=now).update(alerted_at=None)
+        raise
+    return True

@@ -41,6 +41,7 @@ def _summary(report: EvaluationReport) -> dict:
         "failed": report.failed,
         "passed": report.passed,
         "opened": report.opened,
+        "errored": report.errored,
     }
 
 
@@ -104,3 +105,14 @@ def send_violation_notification(violation_id: int) -> dict:
         "risk_desk": notifications.notify_risk_desk(violation_id),
         "trader": notifications.notify_trader(violation_id),
     }
+
+
+@shared_task(
+    **{
+        **RETRYING,
+        "autoretry_for": (OperationalError, SMTPException, ConnectionError, TimeoutError),
+    }
+)
+def alert_evaluation_failure(failure_id: int) -> bool:
+    """Email the risk desk that an account could not be evaluated, once per failure."""
+    return notifications.alert_evaluation_failure(failure_id)

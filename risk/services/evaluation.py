@@ -5,16 +5,22 @@ act on it, in one transaction.
 `evaluate_accounts` serves the full recompute, day rollover and inactivity checks (many accounts,
 one streamed read per table, one upsert per table per chunk). Both take the account rows'
 locks first, so two workers evaluating one account serialise instead of interleaving.
+
+One account never stops the others: a chunk that fails with a permanent error is evaluated
+again account by account, and an account that still fails is recorded (`failures.py`), shown to
+staff and alerted to the risk desk once; transient database errors propagate so the task
+retries.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from evaluations.models import TradingAccount
@@ -22,10 +28,13 @@ from risk.engine.evaluate import evaluate
 from risk.engine.types import AccountIn, AccountResult
 from risk.models import Violation
 
-from . import metrics, progression, violations
+from . import failures, metrics, progression, violations
 from .loading import AccountContext, iter_accounts, judged_as_of, load_account
 
 CHUNK = 2_500  # accounts per transaction in the bulk path
+# Errors that say nothing about the account: the task retries them with backoff.
+TRANSIENT = (OperationalError, InterfaceError)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,10 +47,11 @@ class EvaluationReport:
     passed: list[int] = field(default_factory=list)
     opened: list[int] = field(default_factory=list)  # next-phase accounts opened by a pass
     flagged: list[int] = field(default_factory=list)  # accounts newly needing review
+    errored: list[int] = field(default_factory=list)  # accounts the engine could not evaluate
 
     def merge(self, other: EvaluationReport) -> None:
         self.accounts += other.accounts
-        for name in ("new_violations", "failed", "passed", "opened", "flagged"):
+        for name in ("new_violations", "failed", "passed", "opened", "flagged", "errored"):
             getattr(self, name).extend(getattr(other, name))
 
 
@@ -119,6 +129,31 @@ def _save(
     return report
 
 
+def _evaluate_one(account_id: int, as_of: dt.datetime | None, notify: bool) -> EvaluationReport:
+    with transaction.atomic():
+        if not _lock([account_id]):
+            return EvaluationReport()
+        loaded = load_account(account_id, as_of=as_of)
+        assert loaded is not None
+        context, account_in = loaded
+        result = evaluate(account_in)
+        report = _save([(context, account_in, result)], notify)
+        failures.resolve_failures([account_id])
+        return report
+
+
+def _recorded_failure(account_id: int, error: Exception) -> EvaluationReport:
+    """Record a permanent failure of one account and queue the risk desk's alert once."""
+    log.exception("account %s could not be evaluated", account_id)
+    failure = failures.record_failure(account_id, error)
+    if failure is not None:
+        from risk import tasks  # the task module imports this one
+
+        failure_id = failure.pk
+        transaction.on_commit(lambda: tasks.alert_evaluation_failure.delay(failure_id))
+    return EvaluationReport(errored=[account_id])
+
+
 def evaluate_account(
     account_id: int, *, as_of: dt.datetime | None = None, notify: bool = True
 ) -> EvaluationReport:
@@ -129,16 +164,24 @@ def evaluate_account(
     violations not yet stored; fail the account at its first hard breach, or pass it when every
     objective is met (opening the next phase if the phase auto-advances); flag it for review on
     a new soft violation. Emails for the new violations are queued once the transaction commits.
-    A missing account is nothing to do.
+    A missing account is nothing to do. A permanent error is recorded and reported in
+    `errored` (see the module docstring), a transient one raised.
     """
+    try:
+        return _evaluate_one(account_id, as_of, notify)
+    except TRANSIENT:
+        raise
+    except Exception as error:  # noqa: BLE001 - isolated, recorded, alerted
+        return _recorded_failure(account_id, error)
+
+
+def _evaluate_chunk(ids: list[int], as_of: dt.datetime | None, notify: bool) -> EvaluationReport:
     with transaction.atomic():
-        if not _lock([account_id]):
-            return EvaluationReport()
-        loaded = load_account(account_id, as_of=as_of)
-        assert loaded is not None
-        context, account_in = loaded
-        result = evaluate(account_in)
-        return _save([(context, account_in, result)], notify)
+        locked = _lock(ids)
+        evaluated = [(c, a, evaluate(a)) for c, a in iter_accounts(locked, as_of=as_of)]
+        report = _save(evaluated, notify)
+        failures.resolve_failures(locked)
+        return report
 
 
 def evaluate_accounts(
@@ -152,7 +195,8 @@ def evaluate_accounts(
 
     Same outcome per account as `evaluate_account`; accounts are taken `chunk` at a time, each
     chunk in its own transaction: lock, one streamed query per table ordered by account, the
-    engine, one upsert per table.
+    engine, one upsert per table. A chunk that fails permanently is evaluated again one
+    account at a time, so only the accounts that fail themselves are left out (`errored`).
     """
     if account_ids is None:
         ids = list(TradingAccount.objects.order_by("pk").values_list("pk", flat=True))
@@ -160,8 +204,13 @@ def evaluate_accounts(
         ids = sorted(set(account_ids))
     report = EvaluationReport()
     for start in range(0, len(ids), chunk):
-        with transaction.atomic():
-            locked = _lock(ids[start : start + chunk])
-            evaluated = [(c, a, evaluate(a)) for c, a in iter_accounts(locked, as_of=as_of)]
-            report.merge(_save(evaluated, notify))
+        part = ids[start : start + chunk]
+        try:
+            report.merge(_evaluate_chunk(part, as_of, notify))
+        except TRANSIENT:
+            raise
+        except Exception:  # noqa: BLE001 - find the account(s) at fault
+            log.warning("chunk of %d accounts failed; evaluating them one by one", len(part))
+            for account_id in part:
+                report.merge(evaluate_account(account_id, as_of=as_of, notify=notify))
     return report

@@ -54,3 +54,13 @@ class Command(BaseCommand):
             f"{len(report.new_violations)} new violation(s), {len(report.failed)} failed, "
             f"{len(report.passed)} passed, {len(report.opened)} next-phase account(s) opened"
         )
+        if report.errored:
+            self.stderr.write(
+                f"{len(report.errored)} account(s) could not be evaluated (see admin, "
+                "Risk › Evaluation failures): "
+                + ", ".join(
+                    TradingAccount.objects.filter(pk__in=report.errored)
+                    .order_by("login")
+                    .values_list("login", flat=True)
+                )
+            )
