@@ -9,7 +9,8 @@ from decimal import Decimal, InvalidOperation
 
 from evaluations.models import AccountStatus, PhaseKind, TradingAccount
 from evaluations.rule_types import RuleCode
-from portal.selectors import next_account_of, trading_day_at
+from portal.selectors import next_account_of
+from risk.days import trading_day_at
 from risk.models import AccountMetrics
 
 CENT = Decimal("0.01")
