@@ -5,8 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    DecimalField,
+    Expression,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Floor, Greatest
 from django.utils import timezone
 
 from accounts.models import TraderProfile
@@ -21,6 +30,16 @@ from .eligibility import ZERO, Eligibility, PayoutFacts, payout_eligibility
 from .models import APPROVE_PERMISSION, OPEN_STATUSES, PAY_PERMISSION, PayoutRequest, PayoutStatus
 
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+
+
+def trader_share_expression(amount: Expression, split_percent: Expression) -> Func:
+    """`eligibility.trader_share` as a database expression, for reports that sum shares over
+    many accounts: ⌊max(amount, 0) × split / 100⌋ to the cent.
+
+    The Python function is the definition; tests/payouts/test_split_rounding.py runs this
+    expression on PostgreSQL for many (amount, split) pairs and compares it to the cent.
+    """
+    return Cast(Floor(Greatest(amount, Value(ZERO)) * split_percent) / 100, MONEY_FIELD)
 
 
 def _sum_subquery(queryset: QuerySet, field: str) -> Coalesce:

@@ -4,8 +4,11 @@ every app above risk (portal, payouts) reads days through it."""
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from risk.days import trading_day_at, trading_day_bounds, trading_days_by_name
+from risk.engine.days import trading_day
 
 UTC = dt.UTC
 
@@ -39,3 +42,26 @@ def test_day_of_the_spring_dst_change_is_23_hours_long():
     assert day.end - day.start == dt.timedelta(hours=23)
     days = trading_days_by_name("Europe/Prague", 0, [dt.date(2026, 3, 28), dt.date(2026, 3, 30)])
     assert days[dt.date(2026, 3, 29)] == day
+
+
+ZONES = ["Europe/Prague", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    tz=st.sampled_from(ZONES),
+    hour=st.integers(0, 23),
+    # 2026: both DST changes of every zone above, sampled densely around the 2-3 a.m. resets
+    ts=st.integers(1_767_225_600, 1_798_761_600),
+)
+def test_datetime_helpers_are_the_engines_day_converted(tz, hour, ts):
+    day = trading_day_at(tz, hour, dt.datetime.fromtimestamp(ts, UTC))
+    engine = trading_day(ts, tz, hour)
+
+    assert (int(day.start.timestamp()), int(day.end.timestamp())) == (
+        engine.start_ts,
+        engine.end_ts,
+    )
+    assert day.day.isoformat() == engine.day
+    assert day.start <= dt.datetime.fromtimestamp(ts, UTC) < day.end
+    assert trading_day_bounds(tz, hour, day.day) == day
