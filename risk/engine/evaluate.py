@@ -27,8 +27,6 @@ from .rules.weekend import weekend_holding
 from .timeline import build_timeline
 from .types import AccountIn, AccountResult, Breach, ObjectiveProgress
 
-OBJECTIVE_CODES = frozenset({"profit_target", "min_trading_days", "consistency"})
-
 
 def evaluate(account: AccountIn) -> AccountResult:
     """Evaluate one account: build its timeline and trading days, run each rule of its set,

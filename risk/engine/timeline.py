@@ -51,13 +51,6 @@ class Timeline:
     def eq_adj(self) -> list[int]:
         return list(map(sub, self.eq, self.flow)) if self.has_flows else self.eq
 
-    def state_at(self, ts: int) -> tuple[int, int, int]:
-        """(balance, equity, flow) after every event at or before ts."""
-        i = bisect_right(self.ts, ts) - 1
-        if i < 0:
-            return self.b0, self.b0, 0
-        return self.bal[i], self.eq[i], self.flow[i]
-
     def open_positions_at(self, ts: int) -> int:
         """Positions open at ts: opened at or before ts and closed after it."""
         return bisect_right(self.opens, ts) - bisect_right(self.closes, ts)
