@@ -30,30 +30,30 @@ def profit_target_amount(b0: int, rule: RuleIn) -> int:
     return Percent.parse(rule.params["percent"]).of(b0)
 
 
-def target_reached_ts(tl: Timeline, target_balance: int) -> int | None:
+def target_reached_ts(timeline: Timeline, target_balance: int) -> int | None:
     """The first instant the trading balance is ≥ target_balance with no position open."""
-    bal = tl.bal_adj()
-    if not bal or max(bal) < target_balance:
+    balances = timeline.trading_balances()
+    if not balances or max(balances) < target_balance:
         return None
-    opens, closes, pts = tl.opens, tl.closes, tl.ts
-    for i, b in enumerate(bal):
-        if b >= target_balance:
-            t = pts[i]
+    opens, closes, times = timeline.opens, timeline.closes, timeline.times
+    for i, balance in enumerate(balances):
+        if balance >= target_balance:
+            t = times[i]
             if bisect_right(opens, t) - bisect_right(closes, t) == 0:
                 return t
     return None
 
 
-def profit_target(tl: Timeline, rule: RuleIn, currency: str) -> ObjectiveProgress:
+def profit_target(timeline: Timeline, rule: RuleIn, currency: str) -> ObjectiveProgress:
     """Progress toward the profit target; `details["reached_ts"]` is when it was first met."""
-    b0 = tl.b0
+    b0 = timeline.b0
     target = profit_target_amount(b0, rule)
-    bal = tl.bal_adj()
-    balance = bal[-1] if bal else b0
+    balances = timeline.trading_balances()
+    balance = balances[-1] if balances else b0
     profit = balance - b0
-    open_now = tl.open_positions_at(tl.end_ts)
+    open_now = timeline.open_positions_at(timeline.end_ts)
     met = balance >= b0 + target and open_now == 0
-    reached = target_reached_ts(tl, b0 + target)
+    reached = target_reached_ts(timeline, b0 + target)
     money = format_money
     detail = (
         f"Profit {money(profit, currency)} of the {money(target, currency)} target "
@@ -146,13 +146,17 @@ def day_nets_since(
     return out
 
 
-def consistency(tl: Timeline, book: DayBook, rule: RuleIn, account: AccountIn) -> ObjectiveProgress:
+def consistency(
+    timeline: Timeline, book: DayBook, rule: RuleIn, account: AccountIn
+) -> ObjectiveProgress:
     """Best day's net against percent × total net; current/target in basis points."""
-    pct = Percent.parse(rule.params["percent"])
+    percent = Percent.parse(rule.params["percent"])
     applies_to = rule.params.get("applies_to", "objective")
     currency = account.currency
     since = account.payout_cycle_start_ts if applies_to == "payout" else 0
-    gate = consistency_gate(day_nets_since(book.starts, tl.closes, tl.nets, since), pct)
+    gate = consistency_gate(
+        day_nets_since(book.starts, timeline.closes, timeline.nets, since), percent
+    )
     total, best, share, needed = gate.total, gate.best, gate.share_bp, gate.needed_total
     money = format_money
     limit = format_percent(rule.params["percent"])
@@ -173,7 +177,7 @@ def consistency(tl: Timeline, book: DayBook, rule: RuleIn, account: AccountIn) -
         code="consistency",
         met=gate.met,
         current=share,
-        target=pct.bp,
+        target=percent.bp,
         unit="percent_bp",
         detail=detail,
         applies_to=applies_to,
