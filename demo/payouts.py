@@ -34,7 +34,6 @@ from demo.stages import DemoSeedError
 from evaluations.models import AccountStatus, Phase, TradingAccount
 from payouts.eligibility import ZERO, Eligibility, PayoutFacts, payout_eligibility, trader_share
 from payouts.models import PayoutRequest
-from payouts.selectors import trading_day
 from payouts.services import (
     PayoutError,
     approve_payout,
@@ -42,6 +41,7 @@ from payouts.services import (
     reject_payout,
     request_payout,
 )
+from risk.days import trading_day_at
 
 TRADER, FINANCE, FINANCE2 = "trader", "finance", "finance2"
 OPEN_OUTCOMES = frozenset({"approved", "requested"})
@@ -140,7 +140,9 @@ class FundedLedger:
         nets: dict[dt.date, int] = defaultdict(int)
         for trade in closed:
             if trade["close_time"] >= cycle_start:
-                day = trading_day(trade["close_time"], self.phase.reset_tz, self.phase.reset_hour)
+                day = trading_day_at(
+                    self.phase.reset_tz, self.phase.reset_hour, trade["close_time"]
+                ).day
                 nets[day] += trade["net_cents"]
         gate = self.consistency_percent
         return payout_eligibility(

@@ -36,10 +36,6 @@ class Severity(models.TextChoices):
     SOFT = "soft", "Soft (flags for review)"
 
 
-# Objectives must be met to pass; they are never breaches.
-OBJECTIVE_CODES = frozenset(
-    {RuleCode.PROFIT_TARGET, RuleCode.MIN_TRADING_DAYS, RuleCode.CONSISTENCY}
-)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 

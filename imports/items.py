@@ -22,20 +22,6 @@ from .rows import (
 )
 from .values import MONEY, PRICE, VOLUME, iso_time, plain_number
 
-TRADE_FIELDS = (
-    "account",
-    "ticket",
-    "symbol",
-    "side",
-    "volume",
-    "open_time",
-    "open_price",
-    "close_time",
-    "close_price",
-    "profit",
-)
-SNAPSHOT_FIELDS = ("account", "time", "balance", "equity")
-
 
 def _text(item: dict, field: str, required: bool = True) -> str:
     value = item.get(field)

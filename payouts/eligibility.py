@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
+
+from risk.engine.params import Percent
+from risk.engine.rules.objectives import consistency_gate
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -96,22 +99,28 @@ def _percent(value: Decimal) -> str:
     return f"{value.quantize(Decimal('1'), rounding=ROUND_HALF_UP)}%"
 
 
+def _cents(value: Decimal) -> int:
+    return int((Decimal(value) * HUNDRED).to_integral_value(rounding=ROUND_HALF_UP))
+
+
 def _consistency_check(facts: PayoutFacts) -> Check | None:
-    """Best day's net ≤ percent × total net over the cycle (PRODUCT.md §2, payout gate)."""
+    """The consistency payout gate, decided by the engine's one definition of the rule
+    (`risk.engine.rules.objectives.consistency_gate`) over the cycle's daily nets."""
     if facts.consistency_percent is None:
         return None
-    limit = facts.consistency_percent
-    total = sum(facts.cycle_daily_nets, ZERO)
-    best = max(facts.cycle_daily_nets, default=ZERO)
-    if total <= 0:
+    limit = Decimal(facts.consistency_percent)
+    gate = consistency_gate(
+        [_cents(net) for net in facts.cycle_daily_nets], Percent.parse(str(limit))
+    )
+    if gate.total <= 0:
         return Check(
             "consistency",
             False,
             f"consistency: no net profit in this cycle (best day ≤ {_percent(limit)} of total)",
         )
-    share = best * HUNDRED / total
-    if best * HUNDRED > limit * total:
-        needed = (best * HUNDRED / limit).quantize(CENT, rounding=ROUND_UP)
+    share = Decimal(gate.share_bp) / HUNDRED
+    if not gate.met:
+        needed = Decimal(gate.needed_total) / HUNDRED
         return Check(
             "consistency",
             False,

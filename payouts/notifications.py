@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accounts.notifications import role_recipients
 from accounts.roles import FINANCE
 
 from .models import PayoutAction, PayoutTransition
@@ -22,14 +22,9 @@ SUBJECTS = {
 
 
 def finance_recipients() -> list[str]:
-    return list(
-        get_user_model()
-        .objects.filter(groups__name=FINANCE, is_active=True)
-        .exclude(email="")
-        .order_by("email")
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    """Finance: the active users of the `finance` group. Not settings.ADMINS: payout requests
+    are finance's queue (four-eyes), not the site operators'."""
+    return role_recipients(FINANCE, with_site_admins=False)
 
 
 def recipients_for(transition: PayoutTransition) -> list[str]:

@@ -3,23 +3,43 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    DecimalField,
+    Expression,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Floor, Greatest
 from django.utils import timezone
 
 from accounts.models import TraderProfile
-from evaluations.models import BalanceOperation, Trade, TradingAccount
+from evaluations.models import BalanceOperation, BalanceOperationKind, Trade, TradingAccount
 from evaluations.rule_types import RuleCode, Severity
+from risk.engine.days import day_calendar
+from risk.engine.rules import objectives
 from risk.models import Violation, ViolationStatus
+from risk.services.money import from_cents, from_ts, to_cents, to_ts
 
 from .eligibility import ZERO, Eligibility, PayoutFacts, payout_eligibility
 from .models import APPROVE_PERMISSION, OPEN_STATUSES, PAY_PERMISSION, PayoutRequest, PayoutStatus
 
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+
+
+def trader_share_expression(amount: Expression, split_percent: Expression) -> Func:
+    """`eligibility.trader_share` as a database expression, for reports that sum shares over
+    many accounts: ⌊max(amount, 0) × split / 100⌋ to the cent.
+
+    The Python function is the definition; tests/payouts/test_split_rounding.py runs this
+    expression on PostgreSQL for many (amount, split) pairs and compares it to the cent.
+    """
+    return Cast(Floor(Greatest(amount, Value(ZERO)) * split_percent) / 100, MONEY_FIELD)
 
 
 def _sum_subquery(queryset: QuerySet, field: str) -> Coalesce:
@@ -60,33 +80,30 @@ def account_profit(account: TradingAccount) -> Decimal:
 
 
 def payout_cycle_start(account: TradingAccount) -> dt.datetime:
-    """The cycle starts at the funded account's start, or at the last payment."""
-    last_paid = (
-        PayoutRequest.objects.filter(account=account, status=PayoutStatus.PAID)
-        .order_by("-paid_at")
-        .values_list("paid_at", flat=True)
-        .first()
-    )
-    return last_paid or account.started_at
-
-
-def trading_day(moment: dt.datetime, tz: str, reset_hour: int) -> dt.date:
-    """The trading day a moment belongs to: days run from `reset_hour` to `reset_hour`, local
-    wall-clock time in `tz` (so a DST change moves the UTC instant, not the local hour)."""
-    local = moment.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
-    return (local - dt.timedelta(hours=reset_hour)).date()
+    """When the current payout cycle began: the last withdrawal (every paid payout records
+    one at its payment), else the account's start, by the engine's one definition
+    (`risk.engine.rules.objectives.payout_cycle_start`)."""
+    withdrawals = BalanceOperation.objects.filter(
+        account=account, kind=BalanceOperationKind.WITHDRAWAL
+    ).values_list("time", flat=True)
+    return objectives.payout_cycle_start(account.started_at, withdrawals)
 
 
 def cycle_daily_nets(account: TradingAccount, cycle_start: dt.datetime) -> tuple[Decimal, ...]:
-    """Net P&L per trading day (phase zone and reset hour) of trades closed since `cycle_start`."""
+    """Net per trading day (the phase's days, `risk.engine.days`) of the trades closed since
+    `cycle_start`, grouped by the engine's own `day_nets_since`, oldest day first."""
     phase = account.phase
-    nets: dict[dt.date, Decimal] = defaultdict(lambda: ZERO)
-    rows = Trade.objects.filter(account=account, close_time__gte=cycle_start).values_list(
-        "close_time", "net"
+    since = to_ts(cycle_start)  # whole seconds, as the engine counts the cycle
+    trades = Trade.objects.filter(account=account, close_time__gte=from_ts(since))
+    rows = sorted(
+        (to_ts(close), pk, net) for pk, close, net in trades.values_list("pk", "close_time", "net")
     )
-    for close_time, net in rows:
-        nets[trading_day(close_time, phase.reset_tz, phase.reset_hour)] += net
-    return tuple(nets[day] for day in sorted(nets))
+    if not rows:
+        return ()
+    closes = [close for close, _, _ in rows]
+    nets = [to_cents(net) for _, _, net in rows]
+    starts, _ = day_calendar(phase.reset_tz, phase.reset_hour).span(closes[0], closes[-1])
+    return tuple(from_cents(net) for net in objectives.day_nets_since(starts, closes, nets, since))
 
 
 def payout_consistency_percent(account: TradingAccount) -> Decimal | None:

@@ -17,7 +17,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from config.palette import BLUE, GREEN, ORANGE, RED, VIOLET
-from portal.selectors import DayPath, TradingDay, trading_days_by_name
+from portal.selectors import DayPath
+from risk.days import TradingDay, trading_days_by_name
 from risk.models import DailyMetrics, Violation
 
 

@@ -178,9 +178,6 @@ def funnel_figure(totals: Sequence[dict]) -> dict:
     }
 
 
-PASS_RATE_LINES = (("pass_rate_1", "phase 1", "solid"), ("pass_rate_2", "phase 2", "dash"))
-
-
 @_blank_when_empty
 def pass_rate_figure(rows: Sequence[dict]) -> dict:
     """Pass rates per program and month cohort (phase 1 solid, phase 2 dashed)."""

@@ -31,7 +31,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Least, Rank, TruncMonth
+from django.db.models.functions import Cast, Coalesce, Least, Rank, TruncMonth
 
 from evaluations.models import (
     AccountStatus,
@@ -42,6 +42,7 @@ from evaluations.models import (
 )
 from evaluations.models.accounts import OPEN_STATUSES
 from payouts.models import PayoutRequest, PayoutStatus
+from payouts.selectors import trader_share_expression
 from risk.models import AccountMetrics, DailyMetrics, Violation
 
 UTC = dt.UTC
@@ -403,11 +404,12 @@ def liability_accounts(flt: ReportFilter) -> QuerySet:
     profit = balance − B0, the balance of the account's latest evaluation (AccountMetrics,
     refreshed by the risk engine on every import and day rollover; an account never evaluated
     counts as B0). A paid payout's withdrawal took the profit already paid, so nothing more is
-    subtracted. owed = ⌊max(profit, 0) × split⌋ to the cent, the same rounding as the payout.
+    subtracted. owed = the trader's share of max(profit, 0): `payouts.eligibility.trader_share`,
+    as SQL (`payouts.selectors.trader_share_expression`), rounded down to the cent like a payout.
     (The payout request itself re-reads the ledger: `payouts.selectors.account_profit`.)
     """
     balance = Coalesce(F("metrics__balance"), F("initial_balance"), output_field=MONEY)
-    owed = Cast(Floor(Greatest(F("profit"), Value(ZERO)) * F("phase__profit_split")) / 100, MONEY)
+    owed = trader_share_expression(F("profit"), F("phase__profit_split"))
     return (
         TradingAccount.objects.filter(flt.program_q(), status=AccountStatus.FUNDED)
         .annotate(profit=ExpressionWrapper(balance - F("initial_balance"), output_field=MONEY))

@@ -13,11 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.notifications import role_recipients
 from accounts.roles import ADMINS
 
 from . import emails
@@ -29,11 +28,8 @@ STALE_CLAIM = dt.timedelta(minutes=15)
 
 
 def admin_recipients() -> list[str]:
-    """settings.ADMINS and the active users of the `admins` group, deduplicated, sorted."""
-    addresses = {email.lower() for _, email in settings.ADMINS}
-    users = get_user_model().objects.filter(groups__name=ADMINS, is_active=True)
-    addresses.update(e.lower() for e in users.values_list("email", flat=True) if e)
-    return sorted(addresses)
+    """settings.ADMINS and the active users of the `admins` group."""
+    return role_recipients(ADMINS)
 
 
 def yesterday(now: dt.datetime | None = None) -> dt.date:

@@ -21,13 +21,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import connection
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from accounts.notifications import role_recipients
 from accounts.roles import RISK
 from evaluations.models import Trade
 from risk.models import EvaluationFailure, Violation
@@ -39,11 +39,8 @@ TRADER_CLAIM = "trader_notified_at"
 
 
 def risk_desk_recipients() -> list[str]:
-    """settings.ADMINS and the active users of the `risk` group, deduplicated, sorted."""
-    emails = {email.lower() for _, email in settings.ADMINS}
-    users = get_user_model().objects.filter(groups__name=RISK, is_active=True)
-    emails.update(e.lower() for e in users.values_list("email", flat=True) if e)
-    return sorted(emails)
+    """The risk desk: settings.ADMINS and the active users of the `risk` group."""
+    return role_recipients(RISK)
 
 
 def claim(violation_id: int, column: str) -> dt.datetime | None:

@@ -50,15 +50,6 @@ def account_violations(account_id: int, *, include_dismissed: bool = False) -> Q
     return violations.select_related("account").order_by("time", "id")
 
 
-def open_violations() -> QuerySet[Violation]:
-    """Violations waiting for risk review, newest first, with account and trader loaded."""
-    return (
-        Violation.objects.filter(status=ViolationStatus.OPEN)
-        .select_related("account__trader", "account__program", "account__phase")
-        .order_by("-time", "-id")
-    )
-
-
 def account_summary(account: TradingAccount) -> dict:
     """The account's state as plain JSON-ready data (the `account_summary` command, the API).
 

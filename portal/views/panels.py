@@ -5,14 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from evaluations.models import AccountStatus, PhaseKind, TradingAccount
 from evaluations.rule_types import RuleCode
-from portal.selectors import next_account_of, trading_day_at
+from portal.selectors import next_account_of
+from risk.days import trading_day_at
+from risk.engine.metrics import (
+    average_loss,
+    average_win,
+    best_day_share_bp,
+    profit_factor,
+    win_rate_bp,
+)
 from risk.models import AccountMetrics
+from risk.services.money import from_cents, to_cents
 
-CENT = Decimal("0.01")
+TENTH = Decimal("0.1")
 HUNDRED = Decimal(100)
 
 
@@ -131,6 +140,11 @@ def limits(account: TradingAccount, metrics: AccountMetrics | None, now: dt.date
     )
 
 
+def _bp_as_percent(bp: int | None) -> Decimal | None:
+    """Basis points as a percent with one decimal, as the page shows it (6250 → 62.5)."""
+    return None if bp is None else (Decimal(bp) / HUNDRED).quantize(TENTH, ROUND_HALF_UP)
+
+
 def _secs(later: dt.datetime, now: dt.datetime) -> int:
     return max(0, int((later - now).total_seconds()))
 
@@ -151,31 +165,22 @@ class Statistics:
 
 
 def statistics(metrics: AccountMetrics | None) -> Statistics | None:
-    """win rate = wins / (wins + losses); profit factor = gross profit / gross loss;
-    average win = gross profit / wins; average loss = gross loss / losses;
-    best day share = best day's net / net profit (only while the net profit is positive)."""
+    """The account's ratios, by the engine's definitions (`risk.engine.metrics`): win rate,
+    profit factor, average win and loss, best day's share of the net profit."""
     if metrics is None:
         return None
-    decided = metrics.wins + metrics.losses
+    gross_profit, gross_loss = to_cents(metrics.gross_profit), to_cents(metrics.gross_loss)
     return Statistics(
         trades=metrics.trades,
         trading_days=metrics.trading_days,
-        win_rate=(Decimal(metrics.wins) * HUNDRED / decided).quantize(Decimal("0.1"))
-        if decided
-        else None,
-        profit_factor=(metrics.gross_profit / metrics.gross_loss).quantize(CENT)
-        if metrics.gross_loss
-        else None,
-        average_win=(metrics.gross_profit / metrics.wins).quantize(CENT) if metrics.wins else None,
-        average_loss=(metrics.gross_loss / metrics.losses).quantize(CENT)
-        if metrics.losses
-        else None,
+        win_rate=_bp_as_percent(win_rate_bp(metrics.wins, metrics.losses)),
+        profit_factor=profit_factor(gross_profit, gross_loss),
+        average_win=from_cents(average_win(gross_profit, metrics.wins)),
+        average_loss=from_cents(average_loss(gross_loss, metrics.losses)),
         best_day=metrics.best_day_net,
-        best_day_share=(metrics.best_day_net * HUNDRED / metrics.net_profit).quantize(
-            Decimal("0.1")
-        )
-        if metrics.net_profit > 0
-        else None,
+        best_day_share=_bp_as_percent(
+            best_day_share_bp(to_cents(metrics.best_day_net), to_cents(metrics.net_profit))
+        ),
         net_profit=metrics.net_profit,
         max_drawdown=metrics.max_drawdown,
         lots=metrics.lots,

@@ -18,15 +18,15 @@ from .timeline import Timeline
 class DayBook:
     starts: list[int]  # len = days + 1
     labels: list[str]
-    start_bal: list[int]
-    start_eq: list[int]
+    start_balance: list[int]
+    start_equity: list[int]
     start_flow: list[int]
-    start_snap: list[int | None]  # snapshot behind start_eq, if any
-    end_bal: list[int]
-    end_eq: list[int]
+    start_snapshot: list[int | None]  # snapshot behind start_equity, if any
+    end_balance: list[int]
+    end_equity: list[int]
     end_flow: list[int]
-    min_eq: list[int]  # lowest equity in the day, the carried start equity included
-    point_lo: list[int]  # points of day k are tl.ts[point_lo[k]:point_hi[k]]
+    min_equity: list[int]  # lowest equity in the day, the carried start equity included
+    point_lo: list[int]  # points of day k are timeline.times[point_lo[k]:point_hi[k]]
     point_hi: list[int]
     reset_point: list[bool]  # a point sits exactly at the reset
     net: list[int]
@@ -46,30 +46,32 @@ class DayBook:
         return self.labels[self.index(ts)]
 
 
-def build_day_book(tl: Timeline, reset_tz: str, reset_hour: int) -> DayBook:
+def build_day_book(timeline: Timeline, reset_tz: str, reset_hour: int) -> DayBook:
     """Aggregate the timeline into trading days, from the day of the first event or the start
-    (whichever is earlier) to the day of `tl.end_ts`."""
-    first = tl.start_ts
-    if tl.ts and tl.ts[0] < first:
-        first = tl.ts[0]
-    if tl.opens and tl.opens[0] < first:
-        first = tl.opens[0]
-    starts, labels = day_calendar(reset_tz, reset_hour).span(first, tl.end_ts)
+    (whichever is earlier) to the day of `timeline.end_ts`."""
+    first = timeline.start_ts
+    if timeline.times and timeline.times[0] < first:
+        first = timeline.times[0]
+    if timeline.opens and timeline.opens[0] < first:
+        first = timeline.opens[0]
+    starts, labels = day_calendar(reset_tz, reset_hour).span(first, timeline.end_ts)
     days = len(labels)
 
-    pts, bal, eq, flow, snap = tl.ts, tl.bal, tl.eq, tl.flow, tl.snap
-    closes, nets, opens, volumes = tl.closes, tl.nets, tl.opens, tl.open_volumes
-    n_points = len(pts)
+    times, balances, equities = timeline.times, timeline.balances, timeline.equities
+    flows, snapshot_ids = timeline.flows, timeline.snapshot_ids
+    closes, nets = timeline.closes, timeline.nets
+    opens, volumes = timeline.opens, timeline.open_volumes
+    n_points = len(times)
     n_closes = len(closes)
     n_opens = len(opens)
-    start_bal = [0] * days
-    start_eq = [0] * days
+    start_balance = [0] * days
+    start_equity = [0] * days
     start_flow = [0] * days
-    start_snap: list[int | None] = [None] * days
-    end_bal = [0] * days
-    end_eq = [0] * days
+    start_snapshot: list[int | None] = [None] * days
+    end_balance = [0] * days
+    end_equity = [0] * days
     end_flow = [0] * days
-    min_eq = [0] * days
+    min_equity = [0] * days
     point_lo = [0] * days
     point_hi = [0] * days
     reset_point = [False] * days
@@ -78,63 +80,64 @@ def build_day_book(tl: Timeline, reset_tz: str, reset_hour: int) -> DayBook:
     opened = [0] * days
     volume = [0] * days
 
-    b = e = tl.b0
-    f = 0
-    sid = None
-    p = c = o = 0
+    # The state carried over each reset, and the next point, close and open not yet counted.
+    balance = equity = timeline.b0
+    flow = 0
+    snapshot_id = None
+    point = close = open_ = 0
     # Closed trades only, one point per close: the points are the closes and a day's net is
     # the change of balance, so one bisect per day serves both.
-    points_are_closes = pts is closes
+    points_are_closes = times is closes
     for k in range(days):
         start = starts[k]
         end = starts[k + 1]
-        start_bal[k] = b
-        start_eq[k] = e
-        start_flow[k] = f
-        start_snap[k] = sid
-        point_lo[k] = p
-        if p < n_points and pts[p] < end:
-            hi = bisect_left(pts, end, p)
-            at_reset = pts[p] == start
+        start_balance[k] = balance
+        start_equity[k] = equity
+        start_flow[k] = flow
+        start_snapshot[k] = snapshot_id
+        point_lo[k] = point
+        if point < n_points and times[point] < end:
+            hi = bisect_left(times, end, point)
+            at_reset = times[point] == start
             reset_point[k] = at_reset
-            low = min(eq[p:hi])
+            low = min(equities[point:hi])
             last = hi - 1
             if points_are_closes:
-                net[k] = bal[last] - b
-                closed[k] = hi - p
-            b, e, f = bal[last], eq[last], flow[last]
-            if snap is not None:
-                sid = snap[last]
-            min_eq[k] = low if at_reset or low < start_eq[k] else start_eq[k]
-            p = hi
+                net[k] = balances[last] - balance
+                closed[k] = hi - point
+            balance, equity, flow = balances[last], equities[last], flows[last]
+            if snapshot_ids is not None:
+                snapshot_id = snapshot_ids[last]
+            min_equity[k] = low if at_reset or low < start_equity[k] else start_equity[k]
+            point = hi
         else:
-            min_eq[k] = e
-        point_hi[k] = p
-        end_bal[k] = b
-        end_eq[k] = e
-        end_flow[k] = f
-        if not points_are_closes and c < n_closes and closes[c] < end:
-            c_hi = bisect_left(closes, end, c)
-            net[k] = sum(nets[c:c_hi])
-            closed[k] = c_hi - c
-            c = c_hi
-        if o < n_opens and opens[o] < end:
-            o_hi = bisect_left(opens, end, o)
-            opened[k] = o_hi - o
-            volume[k] = sum(volumes[o:o_hi])
-            o = o_hi
+            min_equity[k] = equity
+        point_hi[k] = point
+        end_balance[k] = balance
+        end_equity[k] = equity
+        end_flow[k] = flow
+        if not points_are_closes and close < n_closes and closes[close] < end:
+            close_hi = bisect_left(closes, end, close)
+            net[k] = sum(nets[close:close_hi])
+            closed[k] = close_hi - close
+            close = close_hi
+        if open_ < n_opens and opens[open_] < end:
+            open_hi = bisect_left(opens, end, open_)
+            opened[k] = open_hi - open_
+            volume[k] = sum(volumes[open_:open_hi])
+            open_ = open_hi
 
     return DayBook(
         starts=starts,
         labels=labels,
-        start_bal=start_bal,
-        start_eq=start_eq,
+        start_balance=start_balance,
+        start_equity=start_equity,
         start_flow=start_flow,
-        start_snap=start_snap,
-        end_bal=end_bal,
-        end_eq=end_eq,
+        start_snapshot=start_snapshot,
+        end_balance=end_balance,
+        end_equity=end_equity,
         end_flow=end_flow,
-        min_eq=min_eq,
+        min_equity=min_equity,
         point_lo=point_lo,
         point_hi=point_hi,
         reset_point=reset_point,

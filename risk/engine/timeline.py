@@ -37,26 +37,19 @@ class Timeline:
     nets: list[int]  # net of `trades`
     opens: list[int]  # open_ts, sorted
     open_volumes: list[int]  # volume, in the order of `opens`
-    ts: list[int]  # point instants, strictly increasing
-    bal: list[int]  # balance after the point
-    eq: list[int]  # equity after the point
-    flow: list[int]  # running deposits + withdrawals after the point
-    snap: list[int | None] | None  # id of the snapshot that set eq, None = balance
+    times: list[int]  # point instants, strictly increasing
+    balances: list[int]  # balance after the point
+    equities: list[int]  # equity after the point
+    flows: list[int]  # running deposits + withdrawals after the point
+    snapshot_ids: list[int | None] | None  # id of the snapshot that set the equity, None = balance
     has_flows: bool
 
-    def bal_adj(self) -> list[int]:
+    def trading_balances(self) -> list[int]:
         """Balance without flows: the trading balance the rules look at."""
-        return list(map(sub, self.bal, self.flow)) if self.has_flows else self.bal
+        return list(map(sub, self.balances, self.flows)) if self.has_flows else self.balances
 
-    def eq_adj(self) -> list[int]:
-        return list(map(sub, self.eq, self.flow)) if self.has_flows else self.eq
-
-    def state_at(self, ts: int) -> tuple[int, int, int]:
-        """(balance, equity, flow) after every event at or before ts."""
-        i = bisect_right(self.ts, ts) - 1
-        if i < 0:
-            return self.b0, self.b0, 0
-        return self.bal[i], self.eq[i], self.flow[i]
+    def trading_equities(self) -> list[int]:
+        return list(map(sub, self.equities, self.flows)) if self.has_flows else self.equities
 
     def open_positions_at(self, ts: int) -> int:
         """Positions open at ts: opened at or before ts and closed after it."""
@@ -94,15 +87,15 @@ def build_timeline(account: AccountIn) -> Timeline:
     snapshots = account.snapshots
     ops = account.balance_ops
     if not snapshots and not ops:
-        ts, bal = _closed_points(b0, closes, nets)
-        eq, flow, snap, has_flows = bal, [0] * len(ts), None, False
+        times, balances = _closed_points(b0, closes, nets)
+        equities, flows, snapshot_ids, has_flows = balances, [0] * len(times), None, False
     else:
-        ts, bal, eq, flow, snap = _merged_points(b0, trades, snapshots, ops)
+        times, balances, equities, flows, snapshot_ids = _merged_points(b0, trades, snapshots, ops)
         has_flows = any(op.kind in FLOW_KINDS for op in ops)
         if not snapshots:
-            snap = None
+            snapshot_ids = None
 
-    last = max(ts[-1] if ts else 0, opens[-1] if opens else 0)
+    last = max(times[-1] if times else 0, opens[-1] if opens else 0)
     return Timeline(
         b0=b0,
         start_ts=account.started_ts,
@@ -113,29 +106,29 @@ def build_timeline(account: AccountIn) -> Timeline:
         nets=nets,
         opens=opens,
         open_volumes=volumes,
-        ts=ts,
-        bal=bal,
-        eq=eq,
-        flow=flow,
-        snap=snap,
+        times=times,
+        balances=balances,
+        equities=equities,
+        flows=flows,
+        snapshot_ids=snapshot_ids,
         has_flows=has_flows,
     )
 
 
 def _closed_points(b0: int, closes: list[int], nets: list[int]) -> tuple[list[int], list[int]]:
     """Closed trades only: balance after each close, one point per distinct close time."""
-    bal = list(accumulate(nets, initial=b0))[1:]
+    balances = list(accumulate(nets, initial=b0))[1:]
     if _is_increasing(closes):
-        return closes, bal
-    ts_out: list[int] = []
-    bal_out: list[int] = []
-    for t, b in zip(closes, bal, strict=True):
-        if ts_out and ts_out[-1] == t:
-            bal_out[-1] = b
+        return closes, balances
+    times: list[int] = []
+    merged: list[int] = []
+    for close, balance in zip(closes, balances, strict=True):
+        if times and times[-1] == close:
+            merged[-1] = balance
         else:
-            ts_out.append(t)
-            bal_out.append(b)
-    return ts_out, bal_out
+            times.append(close)
+            merged.append(balance)
+    return times, merged
 
 
 def _merged_points(b0, trades, snapshots, ops):
@@ -145,29 +138,34 @@ def _merged_points(b0, trades, snapshots, ops):
     events += [(op.ts, 1, op.amount, 1 if op.kind in FLOW_KINDS else 0) for op in ops]
     events += [(s.ts, 2, s.equity, s.id) for s in snapshots]
     events.sort(key=lambda e: (e[0], e[1], e[3]))
-    ts: list[int] = []
-    bal_l: list[int] = []
-    eq_l: list[int] = []
-    flow_l: list[int] = []
-    snap_l: list[int | None] = []
+    times: list[int] = []
+    balances: list[int] = []
+    equities: list[int] = []
+    flows: list[int] = []
+    snapshot_ids: list[int | None] = []
     balance, flow = b0, 0
-    snap_eq: int | None = None
-    snap_id: int | None = None
+    snapshot_equity: int | None = None
+    snapshot_id: int | None = None
     for when, kind, value, extra in events:
         if kind == 2:
-            snap_eq, snap_id = value, extra
+            snapshot_equity, snapshot_id = value, extra
         else:
             balance += value
             if extra:
                 flow += value
-            snap_eq = snap_id = None  # the balance changed after the last snapshot
-        equity = balance if snap_eq is None else snap_eq
-        if ts and ts[-1] == when:
-            bal_l[-1], eq_l[-1], flow_l[-1], snap_l[-1] = balance, equity, flow, snap_id
+            snapshot_equity = snapshot_id = None  # the balance changed after the last snapshot
+        equity = balance if snapshot_equity is None else snapshot_equity
+        if times and times[-1] == when:
+            balances[-1], equities[-1], flows[-1], snapshot_ids[-1] = (
+                balance,
+                equity,
+                flow,
+                snapshot_id,
+            )
         else:
-            ts.append(when)
-            bal_l.append(balance)
-            eq_l.append(equity)
-            flow_l.append(flow)
-            snap_l.append(snap_id)
-    return ts, bal_l, eq_l, flow_l, snap_l
+            times.append(when)
+            balances.append(balance)
+            equities.append(equity)
+            flows.append(flow)
+            snapshot_ids.append(snapshot_id)
+    return times, balances, equities, flows, snapshot_ids

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from evaluations.models import BalanceOperation, EquitySnapshot, Phase, Rule, Trade, TradingAccount
 from evaluations.rule_types import RuleCode
+from risk.engine.rules.objectives import payout_cycle_start
 from risk.engine.types import AccountIn, BalanceOpIn, NewsEventIn, RuleIn, SnapshotIn, TradeIn
 from risk.models import EconomicEvent
 
@@ -117,9 +118,8 @@ def _effective_as_of(as_of: dt.datetime, status: str, ended_at: dt.datetime | No
 
 
 def _payout_cycle_start(started_at: dt.datetime, balance_ops: list[tuple]) -> int:
-    # A payout (withdrawal) starts a new cycle; before the first one, the account's start.
-    payouts = [b[2] for b in balance_ops if b[4] == "withdrawal"]
-    return max([to_ts(started_at), *payouts])
+    withdrawals = (b[2] for b in balance_ops if b[4] == "withdrawal")
+    return payout_cycle_start(to_ts(started_at), withdrawals)
 
 
 def trade_ins(rows: list[tuple]) -> tuple[TradeIn, ...]:

@@ -1,4 +1,4 @@
-"""Portal read helpers: the day boundaries agree with the engine; series are exact where kept."""
+"""Portal read helpers: series are exact where kept."""
 
 import datetime as dt
 from decimal import Decimal
@@ -6,48 +6,11 @@ from decimal import Decimal
 import pytest
 
 from evaluations.models import EquitySnapshot
-from portal.selectors import (
-    closed_balance_series,
-    equity_series,
-    trading_day_at,
-    trading_day_bounds,
-    trading_days_by_name,
-)
+from portal.selectors import closed_balance_series, equity_series
 from tests.factories import BalanceOperationFactory, TradingAccountFactory
 from tests.portal.builders import DAY0, give_history, two_step_program
 
 UTC = dt.UTC
-
-
-def test_midnight_reset_names_the_day_by_its_date():
-    day = trading_day_at("Europe/Prague", 0, dt.datetime(2026, 3, 3, 22, 30, tzinfo=UTC))
-    assert day.day == dt.date(2026, 3, 3)
-    assert day.start == dt.datetime(2026, 3, 2, 23, 0, tzinfo=UTC)
-    assert day.end == dt.datetime(2026, 3, 3, 23, 0, tzinfo=UTC)
-
-
-def test_evening_reset_names_the_day_by_the_session_it_opens():
-    # 17:00 New York reset: Tuesday 18:00 NY belongs to Wednesday's session
-    day = trading_day_at("America/New_York", 17, dt.datetime(2026, 3, 3, 23, 0, tzinfo=UTC))
-    assert day.day == dt.date(2026, 3, 4)
-    assert trading_day_bounds("America/New_York", 17, dt.date(2026, 3, 4)) == day
-
-
-@pytest.mark.parametrize("tz,hour", [("Europe/Prague", 0), ("America/New_York", 17), ("UTC", 22)])
-def test_bounds_of_a_named_day_contain_every_instant_named_so(tz, hour):
-    moment = dt.datetime(2026, 3, 1, tzinfo=UTC)
-    while moment < dt.datetime(2026, 4, 5, tzinfo=UTC):  # across both DST changes
-        day = trading_day_at(tz, hour, moment)
-        assert trading_day_bounds(tz, hour, day.day) == day
-        assert day.start <= moment < day.end
-        moment += dt.timedelta(hours=5)
-
-
-def test_day_of_the_spring_dst_change_is_23_hours_long():
-    day = trading_day_bounds("Europe/Prague", 0, dt.date(2026, 3, 29))
-    assert day.end - day.start == dt.timedelta(hours=23)
-    days = trading_days_by_name("Europe/Prague", 0, [dt.date(2026, 3, 28), dt.date(2026, 3, 30)])
-    assert days[dt.date(2026, 3, 29)] == day
 
 
 @pytest.mark.django_db

@@ -20,12 +20,12 @@ from ..wording import format_utc
 DAY = 86_400
 
 
-def inactivity(tl: Timeline, book: DayBook, rule: RuleIn) -> list[Breach]:
+def inactivity(timeline: Timeline, book: DayBook, rule: RuleIn) -> list[Breach]:
     """The first gap without a position opened longer than N days."""
     days = int(rule.params["days"])
     limit = days * DAY
-    last = tl.start_ts
-    for opened in [*tl.opens, tl.end_ts]:
+    last = timeline.start_ts
+    for opened in [*timeline.opens, timeline.end_ts]:
         if opened - last > limit:
             ts = last + limit
             return [
@@ -50,14 +50,16 @@ def inactivity(tl: Timeline, book: DayBook, rule: RuleIn) -> list[Breach]:
     return []
 
 
-def time_limit(tl: Timeline, book: DayBook, rule: RuleIn, reached_ts: int | None) -> list[Breach]:
+def time_limit(
+    timeline: Timeline, book: DayBook, rule: RuleIn, reached_ts: int | None
+) -> list[Breach]:
     """A breach at start + N days when the target was not reached by then."""
     days = int(rule.params["days"])
     limit = days * DAY
-    deadline = tl.start_ts + limit
-    if tl.end_ts <= deadline or (reached_ts is not None and reached_ts <= deadline):
+    deadline = timeline.start_ts + limit
+    if timeline.end_ts <= deadline or (reached_ts is not None and reached_ts <= deadline):
         return []
-    observed = (reached_ts if reached_ts is not None else tl.end_ts) - tl.start_ts
+    observed = (reached_ts if reached_ts is not None else timeline.end_ts) - timeline.start_ts
     return [
         Breach(
             code="time_limit",

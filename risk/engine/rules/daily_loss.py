@@ -34,87 +34,116 @@ class DailyLoss:
 def day_references(book: DayBook, b0: int, reference: str) -> list[int]:
     """ref_d for every day of the book (day 0: B0)."""
     if reference == "balance":
-        refs = list(book.start_bal)
+        references = list(book.start_balance)
     elif reference == "equity":
-        refs = list(book.start_eq)
+        references = list(book.start_equity)
     else:
-        refs = list(map(max, book.start_bal, book.start_eq))
-    if refs:
-        refs[0] = b0
-    return refs
+        references = list(map(max, book.start_balance, book.start_equity))
+    if references:
+        references[0] = b0
+    return references
 
 
-def max_daily_loss(tl: Timeline, book: DayBook, rule: RuleIn, currency: str) -> DailyLoss:
+def max_daily_loss(timeline: Timeline, book: DayBook, rule: RuleIn, currency: str) -> DailyLoss:
     """Evaluate the max-daily-loss rule over every day of the book; see the module docstring."""
     params = rule.params
-    pct = Percent.parse(params["percent"])
+    percent = Percent.parse(params["percent"])
     from_initial = params.get("amount_base", "initial") == "initial"
-    reference = params.get("reference", "balance")
-    b0 = tl.b0
-    refs = day_references(book, b0, reference)
-    allowance = pct.of(b0)
-    limits = [r - allowance for r in refs] if from_initial else [r - pct.of(r) for r in refs]
+    b0 = timeline.b0
+    references = day_references(book, b0, params.get("reference", "balance"))
+    allowance = percent.of(b0)
+    if from_initial:
+        limits = [reference - allowance for reference in references]
+    else:
+        limits = [reference - percent.of(reference) for reference in references]
 
     breaches: list[Breach] = []
-    min_eq = book.min_eq
+    min_equity = book.min_equity
     for k, limit in enumerate(limits):
-        if min_eq[k] >= limit and not tl.has_flows:
+        if min_equity[k] >= limit and not timeline.has_flows:
             continue
-        found = _first_below(tl, book, k, limit)
-        if found is None:
+        below = _first_below(timeline, book, k, limit)
+        if below is None:
             continue
-        ts, observed, threshold, snap_id = found
-        base = b0 if from_initial else refs[k]
         breaches.append(
-            _breach(tl, book, rule, k, ts, observed, threshold, refs[k], base, snap_id, currency)
+            _breach(
+                timeline,
+                book,
+                rule,
+                day_index=k,
+                below=below,
+                reference=references[k],
+                base=b0 if from_initial else references[k],
+                currency=currency,
+            )
         )
-    return DailyLoss(breaches, refs, limits)
+    return DailyLoss(breaches, references, limits)
 
 
-def _first_below(tl: Timeline, book: DayBook, k: int, limit: int):
-    """(ts, equity, limit at ts, snapshot id) of the first point of day k below its limit."""
-    start = book.starts[k]
-    flow0 = book.start_flow[k]
-    if not book.reset_point[k] and book.start_eq[k] < limit:
-        return start, book.start_eq[k], limit, book.start_snap[k]
-    eq, flow, pts = tl.eq, tl.flow, tl.ts
+@dataclass(frozen=True, slots=True)
+class BelowLimit:
+    """The first instant of a day where equity is below that day's limit."""
+
+    ts: int
+    equity: int
+    limit: int  # the limit at ts (moved by the day's deposits and withdrawals so far)
+    snapshot_id: int | None
+
+
+def _first_below(timeline: Timeline, book: DayBook, k: int, limit: int) -> BelowLimit | None:
+    """The first point of day k (the carried start state included) below its limit."""
+    if not book.reset_point[k] and book.start_equity[k] < limit:
+        return BelowLimit(book.starts[k], book.start_equity[k], limit, book.start_snapshot[k])
+    start_flow = book.start_flow[k]
+    equities, flows, times = timeline.equities, timeline.flows, timeline.times
     for i in range(book.point_lo[k], book.point_hi[k]):
-        shifted = limit + flow[i] - flow0
-        if eq[i] < shifted:
-            snap_id = tl.snap[i] if tl.snap is not None else None
-            return pts[i], eq[i], shifted, snap_id
+        shifted = limit + flows[i] - start_flow
+        if equities[i] < shifted:
+            snapshot_id = timeline.snapshot_ids[i] if timeline.snapshot_ids is not None else None
+            return BelowLimit(times[i], equities[i], shifted, snapshot_id)
     return None
 
 
-def _breach(tl, book, rule, k, ts, observed, threshold, ref, base, snap_id, currency) -> Breach:
+def _breach(
+    timeline: Timeline,
+    book: DayBook,
+    rule: RuleIn,
+    *,
+    day_index: int,
+    below: BelowLimit,
+    reference: int,
+    base: int,
+    currency: str,
+) -> Breach:
+    k, ts = day_index, below.ts
     day = book.labels[k]
     at_reset = ts == book.starts[k]
-    pct = rule.params["percent"]
+    percent = rule.params["percent"]
     money = format_money
     when = f"at the {day} reset" if at_reset else f"on trading day {day} at {format_utc(ts)}"
     message = (
-        f"Equity {money(observed, currency)} fell below the daily loss limit "
-        f"{money(threshold, currency)} (reference {money(ref, currency)} − "
-        f"{format_percent(pct)} of {money(base, currency)}) {when}."
+        f"Equity {money(below.equity, currency)} fell below the daily loss limit "
+        f"{money(below.limit, currency)} (reference {money(reference, currency)} − "
+        f"{format_percent(percent)} of {money(base, currency)}) {when}."
     )
     return Breach(
         code=CODE,
         severity=rule.severity,
         ts=ts,
-        threshold=threshold,
-        observed=observed,
+        threshold=below.limit,
+        observed=below.equity,
         unit="cents",
         key=f"{CODE}:{day}",
         message=message,
         day=day,
-        trade_ids=evidence_trades(tl, book.starts[k], ts),
-        snapshot_id=snap_id,
+        trade_ids=evidence_trades(timeline, book.starts[k], ts),
+        snapshot_id=below.snapshot_id,
         details={
-            "reference": ref,
+            "reference": reference,
             "reference_kind": rule.params.get("reference", "balance"),
             "amount_base": rule.params.get("amount_base", "initial"),
             "base": base,
-            "percent": pct,
+            "percent": percent,
             "day_start_ts": book.starts[k],
             "day_end_ts": book.starts[k + 1],
             "at_reset": at_reset,

@@ -11,9 +11,9 @@ _LOOKAHEAD = 500  # later closes examined for positions still open at the breach
 MAX_EVIDENCE = 50
 
 
-def evidence_trades(tl: Timeline, day_start: int, ts: int) -> tuple[int, ...]:
+def evidence_trades(timeline: Timeline, day_start: int, ts: int) -> tuple[int, ...]:
     """Ids of trades closed in [day_start, ts] and of trades open at ts, at most 50."""
-    closes, trades = tl.closes, tl.trades
+    closes, trades = timeline.closes, timeline.trades
     lo = bisect_left(closes, day_start)
     hi = bisect_right(closes, ts)
     ids = [trades[i].id for i in range(max(lo, hi - MAX_EVIDENCE), hi)]

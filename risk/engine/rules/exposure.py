@@ -18,7 +18,7 @@ from ..types import Breach, RuleIn
 from ..wording import format_utc, format_volume
 
 
-def max_position_size(tl: Timeline, book: DayBook, rule: RuleIn) -> list[Breach]:
+def max_position_size(timeline: Timeline, book: DayBook, rule: RuleIn) -> list[Breach]:
     """One breach per trade whose volume exceeds the limit."""
     limit = volume_units(rule.params["max_volume"])
     limit_text = format_volume(limit)
@@ -39,18 +39,18 @@ def max_position_size(tl: Timeline, book: DayBook, rule: RuleIn) -> list[Breach]
             trade_ids=(t.id,),
             details={"ticket": t.ticket, "symbol": t.symbol},
         )
-        for t in tl.trades
+        for t in timeline.trades
         if t.volume > limit
     ]
 
 
-def max_open_volume(tl: Timeline, book: DayBook, rule: RuleIn) -> list[Breach]:
+def max_open_volume(timeline: Timeline, book: DayBook, rule: RuleIn) -> list[Breach]:
     """Breaches where the open volume crosses above the limit."""
     limit = volume_units(rule.params["max_volume"])
-    if sum(tl.open_volumes) <= limit:
+    if sum(timeline.open_volumes) <= limit:
         return []
     events = []
-    for t in tl.trades:
+    for t in timeline.trades:
         events.append((t.open_ts, 1, t.volume, t))
         events.append((t.close_ts, 0, -t.volume, t))
     events.sort(key=lambda e: (e[0], e[1], e[3].id))

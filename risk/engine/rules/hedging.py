@@ -45,15 +45,15 @@ def scan_hedging(
         for other in other_side:
             if other[4] == account_id:
                 continue
-            _pair(found, row, other, severity, seconds)
-            _pair(found, other, row, severity, seconds)
+            _pair(found, row, other, severity=severity, seconds=seconds)
+            _pair(found, other, row, severity=severity, seconds=seconds)
         windows.setdefault(side, deque()).append(row)
     for breaches in found.values():
         breaches.sort(key=lambda b: (b.ts, b.key))
     return found
 
 
-def _pair(found, own, other, severity, seconds) -> None:
+def _pair(found, own, other, *, severity: str, seconds: int) -> None:
     trade: TradeIn = own[6]
     mate: TradeIn = other[6]
     gap = abs(trade.open_ts - mate.open_ts)

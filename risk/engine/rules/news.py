@@ -56,19 +56,19 @@ def concerns(symbol: str, currency: str) -> bool:
 
 
 def news_trading(
-    tl: Timeline, book: DayBook, rule: RuleIn, calendar: tuple[NewsEventIn, ...]
+    timeline: Timeline, book: DayBook, rule: RuleIn, calendar: tuple[NewsEventIn, ...]
 ) -> list[Breach]:
     """One breach per (trade, event) where the open or the close is within the window."""
     minutes = int(rule.params.get("minutes", 2))
     rank = IMPACT_RANK[rule.params.get("impact", "high")]
     window = minutes * 60
     events = [e for e in calendar if IMPACT_RANK.get(e.impact, 0) >= rank]
-    if not events or not tl.trades:
+    if not events or not timeline.trades:
         return []
     events.sort(key=lambda e: (e.ts, e.id))
     ev_ts = [e.ts for e in events]
     breaches = []
-    for t in tl.trades:
+    for t in timeline.trades:
         seen: set[int] = set()
         for when, moment in ((t.open_ts, "opened"), (t.close_ts, "closed")):
             lo = bisect_left(ev_ts, when - window)

@@ -40,52 +40,86 @@ class TotalLoss:
     hwm: int  # the high-water mark the floor trails (B0 for static: highest equity)
 
 
-def max_total_loss(tl: Timeline, book: DayBook, rule: RuleIn, currency: str) -> TotalLoss:
+def max_total_loss(timeline: Timeline, book: DayBook, rule: RuleIn, currency: str) -> TotalLoss:
     """Evaluate the max-total-loss rule in its mode; see the module docstring."""
     params = rule.params
-    b0 = tl.b0
-    pct = Percent.parse(params["percent"])
-    allowance = pct.of(b0)
+    b0 = timeline.b0
+    allowance = Percent.parse(params["percent"]).of(b0)
     mode = params.get("mode", "static")
     lock = lock_cents(params.get("lock_at"), b0)
     if mode == "static":
-        return _static(tl, book, rule, b0 - allowance, currency)
-    if mode == "trailing_eod":
-        return _trailing_eod(tl, book, rule, allowance, lock, currency)
-    return _trailing_points(tl, book, rule, allowance, lock, currency)
+        return _static(timeline, book, rule, floor=b0 - allowance, currency=currency)
+    trailing = _trailing_eod if mode == "trailing_eod" else _trailing_points
+    return trailing(timeline, book, rule, allowance=allowance, lock=lock, currency=currency)
 
 
-def _static(tl, book, rule, floor, currency) -> TotalLoss:
-    eq = tl.eq
+@dataclass(frozen=True, slots=True)
+class BelowFloor:
+    """The first instant equity is below the floor, with the high-water mark behind it."""
+
+    ts: int
+    equity: int
+    floor: int
+    hwm: int | None  # None for the static floor
+    snapshot_id: int | None
+
+
+def _at_point(timeline: Timeline, i: int, floor: int, hwm: int | None) -> BelowFloor:
+    snapshot_id = timeline.snapshot_ids[i] if timeline.snapshot_ids is not None else None
+    return BelowFloor(timeline.times[i], timeline.equities[i], floor, hwm, snapshot_id)
+
+
+def _static(timeline: Timeline, book: DayBook, rule: RuleIn, *, floor: int, currency: str):
+    equities = timeline.equities
     breaches = []
-    if eq and min(eq) < floor:
-        i = next(i for i, v in enumerate(eq) if v < floor)
-        breaches.append(_breach(tl, book, rule, i, floor, None, currency))
-    eq_adj = tl.eq_adj()
-    hwm = max(tl.b0, max(eq_adj)) + tl.flow[-1] if eq else tl.b0
+    if equities and min(equities) < floor:
+        i = next(i for i, equity in enumerate(equities) if equity < floor)
+        breaches.append(
+            _breach(timeline, book, rule, _at_point(timeline, i, floor, None), currency=currency)
+        )
+    b0 = timeline.b0
+    hwm = max(b0, *timeline.trading_equities()) + timeline.flows[-1] if equities else b0
     return TotalLoss(breaches, [floor] * len(book), floor, hwm)
 
 
-def _trailing_points(tl, book, rule, allowance, lock, currency) -> TotalLoss:
+def _trailing_points(
+    timeline: Timeline,
+    book: DayBook,
+    rule: RuleIn,
+    *,
+    allowance: int,
+    lock: int | None,
+    currency: str,
+) -> TotalLoss:
     """trailing_intraday (HWM on equity) and trailing_closed (HWM on balance), per point."""
-    b0 = tl.b0
-    source = tl.eq_adj() if rule.params.get("mode") == "trailing_intraday" else tl.bal_adj()
+    b0 = timeline.b0
+    if rule.params.get("mode") == "trailing_intraday":
+        source = timeline.trading_equities()
+    else:
+        source = timeline.trading_balances()
     first_floor = b0 - allowance if lock is None else min(b0 - allowance, lock)
     hwms = list(accumulate(source, max, initial=b0))[1:]
     if lock is None:
-        candidates = [h - allowance for h in hwms]
-    elif tl.has_flows:
-        candidates = [min(h - allowance, lock - f) for h, f in zip(hwms, tl.flow, strict=True)]
+        candidates = [hwm - allowance for hwm in hwms]
+    elif timeline.has_flows:
+        candidates = [
+            min(hwm - allowance, lock - flow)
+            for hwm, flow in zip(hwms, timeline.flows, strict=True)
+        ]
     else:
-        candidates = [min(h - allowance, lock) for h in hwms]
-    floors = list(accumulate(candidates, max, initial=first_floor))[1:]  # adjusted floors
-    eq_adj = tl.eq_adj()
+        candidates = [min(hwm - allowance, lock) for hwm in hwms]
+    floors = list(accumulate(candidates, max, initial=first_floor))[1:]  # without flows
+    trading_equities = timeline.trading_equities()
+    flows = timeline.flows
     breaches = []
-    if any(map(lt, eq_adj, floors)):
-        i = next(i for i, (v, f) in enumerate(zip(eq_adj, floors, strict=True)) if v < f)
-        breaches.append(
-            _breach(tl, book, rule, i, floors[i] + tl.flow[i], hwms[i] + tl.flow[i], currency)
+    if any(map(lt, trading_equities, floors)):
+        i = next(
+            i
+            for i, (equity, floor) in enumerate(zip(trading_equities, floors, strict=True))
+            if equity < floor
         )
+        below = _at_point(timeline, i, floors[i] + flows[i], hwms[i] + flows[i])
+        breaches.append(_breach(timeline, book, rule, below, currency=currency))
     day_floors = []
     current = first_floor
     for k in range(len(book)):
@@ -93,94 +127,84 @@ def _trailing_points(tl, book, rule, allowance, lock, currency) -> TotalLoss:
         if hi > book.point_lo[k]:
             current = floors[hi - 1]
         day_floors.append(current + book.end_flow[k])
-    end_flow = tl.flow[-1] if tl.flow else 0
+    end_flow = flows[-1] if flows else 0
     floor = (floors[-1] if floors else first_floor) + end_flow
     hwm = (hwms[-1] if hwms else b0) + end_flow
     return TotalLoss(breaches, day_floors, floor, hwm)
 
 
-def _trailing_eod(tl, book, rule, allowance, lock, currency) -> TotalLoss:
+def _trailing_eod(
+    timeline: Timeline,
+    book: DayBook,
+    rule: RuleIn,
+    *,
+    allowance: int,
+    lock: int | None,
+    currency: str,
+) -> TotalLoss:
     """trailing_eod: the floor of day d trails the highest end-of-day balance of days < d."""
-    b0 = tl.b0
+    b0 = timeline.b0
     hwm = b0
     floor = b0 - allowance if lock is None else min(b0 - allowance, lock)
     breaches: list[Breach] = []
     day_floors = []
-    eq, flow, pts = tl.eq, tl.flow, tl.ts
+    equities, flows = timeline.equities, timeline.flows
     for k in range(len(book)):
+        start_flow = book.start_flow[k]
         if k:
             candidate = hwm - allowance
             if lock is not None:
-                candidate = min(candidate, lock - book.start_flow[k])
+                candidate = min(candidate, lock - start_flow)
             floor = max(floor, candidate)
-        if not breaches and (tl.has_flows or book.min_eq[k] < floor + book.start_flow[k]):
-            start_flow = book.start_flow[k]
-            real_hwm = hwm + start_flow
-            if not book.reset_point[k] and book.start_eq[k] < floor + start_flow:
-                breaches.append(
-                    _breach_at(
-                        tl,
-                        book,
-                        rule,
-                        book.starts[k],
-                        book.start_eq[k],
-                        floor + start_flow,
-                        real_hwm,
-                        book.start_snap[k],
-                        currency,
-                    )
+        if not breaches and (timeline.has_flows or book.min_equity[k] < floor + start_flow):
+            below = None
+            if not book.reset_point[k] and book.start_equity[k] < floor + start_flow:
+                below = BelowFloor(
+                    book.starts[k],
+                    book.start_equity[k],
+                    floor + start_flow,
+                    hwm + start_flow,
+                    book.start_snapshot[k],
                 )
             else:
                 for i in range(book.point_lo[k], book.point_hi[k]):
-                    if eq[i] < floor + flow[i]:
-                        snap = tl.snap[i] if tl.snap is not None else None
-                        breaches.append(
-                            _breach_at(
-                                tl,
-                                book,
-                                rule,
-                                pts[i],
-                                eq[i],
-                                floor + flow[i],
-                                hwm + flow[i],
-                                snap,
-                                currency,
-                            )
-                        )
+                    if equities[i] < floor + flows[i]:
+                        below = _at_point(timeline, i, floor + flows[i], hwm + flows[i])
                         break
+            if below is not None:
+                breaches.append(_breach(timeline, book, rule, below, currency=currency))
         end_flow = book.end_flow[k]
-        hwm = max(hwm, book.end_bal[k] - end_flow)
+        hwm = max(hwm, book.end_balance[k] - end_flow)
         day_floors.append(floor + end_flow)
-    end_flow = tl.flow[-1] if tl.flow else 0
+    end_flow = flows[-1] if flows else 0
     # The floor shown "now" is today's floor: it moves at the next reset, not before.
     return TotalLoss(breaches, day_floors, floor + end_flow, hwm + end_flow)
 
 
-def _breach(tl, book, rule, i, floor, hwm, currency) -> Breach:
-    snap = tl.snap[i] if tl.snap is not None else None
-    return _breach_at(tl, book, rule, tl.ts[i], tl.eq[i], floor, hwm, snap, currency)
-
-
-def _breach_at(tl, book, rule, ts, observed, floor, hwm, snap_id, currency) -> Breach:
+def _breach(
+    timeline: Timeline, book: DayBook, rule: RuleIn, below: BelowFloor, *, currency: str
+) -> Breach:
     params = rule.params
     mode = params.get("mode", "static")
-    pct = format_percent(params["percent"])
+    percent = format_percent(params["percent"])
     money = format_money
+    ts, floor, hwm = below.ts, below.floor, below.hwm
     k = book.index(ts)
     day = book.labels[k]
+    b0 = money(timeline.b0, currency)
     if mode == "static":
-        why = f"{money(tl.b0, currency)} − {pct}"
+        why = f"{b0} − {percent}"
         what = "maximum loss floor"
     else:
         what = "trailing maximum loss floor"
-        lock = lock_cents(params.get("lock_at"), tl.b0)
+        lock = lock_cents(params.get("lock_at"), timeline.b0)
         if lock is not None and floor == lock:
             why = f"locked at {money(lock, currency)}"
         else:
-            why = f"{HWM_WORDS[mode]} {money(hwm, currency)} − {pct} of {money(tl.b0, currency)}"
+            why = f"{HWM_WORDS[mode]} {money(hwm, currency)} − {percent} of {b0}"
     when = f"at the {day} reset" if ts == book.starts[k] else f"on {format_utc(ts)}"
     message = (
-        f"Equity {money(observed, currency)} fell below the {what} "
+        f"Equity {money(below.equity, currency)} fell below the {what} "
         f"{money(floor, currency)} ({why}) {when}."
     )
     return Breach(
@@ -188,18 +212,18 @@ def _breach_at(tl, book, rule, ts, observed, floor, hwm, snap_id, currency) -> B
         severity=rule.severity,
         ts=ts,
         threshold=floor,
-        observed=observed,
+        observed=below.equity,
         unit="cents",
         key=CODE,
         message=message,
         day=day,
-        trade_ids=evidence_trades(tl, book.starts[k], ts),
-        snapshot_id=snap_id,
+        trade_ids=evidence_trades(timeline, book.starts[k], ts),
+        snapshot_id=below.snapshot_id,
         details={
             "mode": mode,
             "percent": params["percent"],
             "hwm": hwm,
-            "lock_at": lock_cents(params.get("lock_at"), tl.b0),
+            "lock_at": lock_cents(params.get("lock_at"), timeline.b0),
             "floor": floor,
         },
     )

@@ -74,13 +74,13 @@ def _build(key: tuple, lo: int, hi: int) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
-def weekend_holding(tl: Timeline, book: DayBook, rule: RuleIn) -> list[Breach]:
+def weekend_holding(timeline: Timeline, book: DayBook, rule: RuleIn) -> list[Breach]:
     """One breach per trade held inside a weekend window."""
-    if not tl.trades:
+    if not timeline.trades:
         return []
-    starts, ends = weekend_windows(rule.params, tl.opens[0], max(tl.closes))
+    starts, ends = weekend_windows(rule.params, timeline.opens[0], max(timeline.closes))
     breaches = []
-    for t in tl.trades:
+    for t in timeline.trades:
         j = bisect_right(ends, t.open_ts)
         if j < len(starts) and starts[j] < t.close_ts and t.open_ts < ends[j]:
             ts = max(t.open_ts, starts[j])
