@@ -360,6 +360,13 @@ def test_demo_payouts_went_through_the_services_and_agree_with_the_ledger(
 
     trader = User.objects.get(email="trader@propdesk.local")
     assert PayoutRequest.objects.filter(account__trader=trader, status="paid").exists()
+    assert PayoutRequest.objects.filter(account__trader=trader, status="rejected").exists()
+    # The two-approver path is visible: a request above the threshold has its first approval
+    # and waits in the queue for a second, different finance approver.
+    waiting = payout_queue().filter(
+        status=PayoutStatus.REQUESTED, trader_share__gt=threshold, first_approved_by__isnull=False
+    )
+    assert waiting.exists() and "waiting for a second approver" in output
     assert payout_queue().count() == statuses["approved"] + statuses["requested"] >= 1
     # The emails queued after commit ran and found nothing to send; the recompute after each
     # payment ran too.
