@@ -1,11 +1,9 @@
-"""Plausible demo trades: instruments, prices and the closed-balance walk that checks a plan.
+"""Plausible demo trades: instruments and prices.
 
 Pure (no ORM). A trade is built from the net P&L it should have: the price move follows from
 net − commission = move × volume × value per point, rounded to the instrument's tick, so
-prices, volume and profit agree. `walk_limits` replays closed trades against the account's
-loss rules (daily loss, static / trailing total loss) the way PRODUCT.md §2 defines them with
-closed trades only, so the seeder can keep safe accounts safe and fail failed ones exactly at
-their last trade.
+prices, volume and profit agree. What the trades do to an account (a breach, a pass) is for the
+risk engine to say once they are imported; nothing here knows the rules.
 """
 
 from __future__ import annotations
@@ -14,7 +12,6 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
-from zoneinfo import ZoneInfo
 
 CENT = Decimal("0.01")
 FUTURES_MONTHS = "FGHJKMNQUVXZ"
@@ -131,90 +128,3 @@ def build_trade(
         "profit": profit,
         "net_cents": int((profit + commission) * 100),
     }
-
-
-def trading_day(at: dt.datetime, zone: ZoneInfo, reset_hour: int) -> dt.date:
-    """The phase's day containing `at`: local date after shifting by the reset hour."""
-    return (at.astimezone(zone) - dt.timedelta(hours=reset_hour)).date()
-
-
-@dataclass(frozen=True)
-class LossRule:
-    """A hard loss rule in cents terms, from the normalised params of a Rule."""
-
-    code: str  # "max_daily_loss" | "max_total_loss"
-    params: dict
-
-    def limit(self, b0: int, day_start: int, max_eod: int, max_closed: int) -> int:
-        percent = Decimal(self.params["percent"]) / 100
-        if self.code == "max_daily_loss":
-            base = b0 if self.params.get("amount_base", "initial") == "initial" else day_start
-            return day_start - int(percent * base)
-        mode = self.params.get("mode", "static")
-        if mode == "static":
-            return b0 - int(percent * b0)
-        hwm = max_eod if mode == "trailing_eod" else max_closed
-        floor = hwm - int(percent * b0)
-        lock = self.params.get("lock_at")
-        if lock is not None:
-            lock_cents = b0 if lock == "initial" else int(Decimal(lock) * 100)
-            floor = min(floor, lock_cents)
-        return floor
-
-    @property
-    def label(self) -> str:
-        return "Max daily loss" if self.code == "max_daily_loss" else "Max total loss"
-
-
-@dataclass
-class Walk:
-    rooms: list[int]  # after each trade: balance − the tightest limit (cents)
-    tightest: list[LossRule | None]
-    limits: list[int]
-    balances: list[int]
-    day_nets: dict[dt.date, int]
-
-
-def walk_limits(
-    trades: list[dict], b0: int, rules: list[LossRule], zone: ZoneInfo, reset_hour: int
-) -> Walk:
-    """Replay closed trades (sorted by close time) and measure the room left to every limit.
-
-    Equity = balance here (closed trades only), so the reference of every day is the
-    balance at its start; the EOD high-water mark moves at day changes only.
-    """
-    walk = Walk([], [], [], [], {})
-    balance = day_start = max_eod = max_closed = b0
-    current_day = None
-    for trade in trades:
-        day = trading_day(trade["close_time"], zone, reset_hour)
-        if day != current_day:
-            if current_day is not None:
-                max_eod = max(max_eod, balance)
-            day_start, current_day = balance, day
-        balance += trade["net_cents"]
-        max_closed = max(max_closed, balance)
-        walk.day_nets[day] = walk.day_nets.get(day, 0) + trade["net_cents"]
-        best_room, best_rule, best_limit = None, None, 0
-        for rule in rules:
-            limit = rule.limit(b0, day_start, max_eod, max_closed)
-            if best_room is None or balance - limit < best_room:
-                best_room, best_rule, best_limit = balance - limit, rule, limit
-        walk.rooms.append(best_room if best_room is not None else 10**12)
-        walk.tightest.append(best_rule)
-        walk.limits.append(best_limit)
-        walk.balances.append(balance)
-    return walk
-
-
-def room_before_next(
-    trades: list[dict],
-    b0: int,
-    rules: list[LossRule],
-    zone: ZoneInfo,
-    reset_hour: int,
-    next_close: dt.datetime,
-) -> int:
-    """Room to the tightest limit for a trade that would close at `next_close`."""
-    probe = {"close_time": next_close, "net_cents": 0}
-    return walk_limits([*trades, probe], b0, rules, zone, reset_hour).rooms[-1]

@@ -1,4 +1,5 @@
-"""`seed_demo`: a deterministic demo firm whose account statuses agree with its trades."""
+"""`seed_demo`: a deterministic demo firm run through the product: imported trades, judged by the
+risk engine, payouts through the payout services."""
 
 import datetime as dt
 import re
@@ -6,35 +7,73 @@ import time
 from collections import Counter
 from decimal import Decimal
 from io import StringIO
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from accounts import roles
 from accounts.models import KycStatus, TraderProfile, User
-from demo.market import LossRule, walk_limits
 from demo.seed import DEMO_PASSWORD
-from evaluations.models import AccountStatus, BalanceOperation, Platform, Trade, TradingAccount
+from evaluations.models import (
+    AccountStatus,
+    BalanceOperation,
+    ImportBatch,
+    ImportStatus,
+    Platform,
+    Trade,
+    TradingAccount,
+)
 from payouts.models import PayoutRequest, PayoutStatus, PayoutTransition
 from payouts.selectors import account_balance, payout_queue
 from payouts.services import approve_payout, mark_payout_paid
-from risk.models import AccountMetrics
+from reports.selectors import ReportFilter, failing_rules, violations_by_rule
+from risk import notifications
+from risk.models import AccountMetrics, Violation
+from risk.tasks import send_violation_notification
 from tests.factories import TradingAccountFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def demo_settings(settings):
+    settings.DEBUG = True  # seed_demo refuses to run without it
+
+
 # Thirty days before this cross the European DST change (29 March 2026).
 NOW = dt.datetime(2026, 4, 10, 12, 0, tzinfo=dt.UTC)
 CFD_SYMBOLS = {"EURUSD", "XAUUSD", "NAS100", "US30"}
 FUTURES_SYMBOL = re.compile(r"^(ES|NQ|MES|MNQ|CL|GC)[FGHJKMNQUVXZ]\d$")
 
 
-def seed(seed_value=7) -> str:
+def seed(seed_value=7, *, override=False) -> str:
     out = StringIO()
+    flags = ["--i-know-this-deletes-demo-users"] if override else []
     with time_machine.travel(NOW, tick=False):
-        call_command("seed_demo", "--seed", str(seed_value), stdout=out)
+        call_command("seed_demo", "--seed", str(seed_value), *flags, stdout=out)
     return out.getvalue()
+
+
+def test_it_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="only with DEBUG on"):
+        seed()
+
+    assert not User.objects.exists()
+
+
+def test_it_refuses_a_database_with_other_users_unless_told_loudly():
+    real = User.objects.create_user(email="ops@realfirm.com", password="x")  # noqa: S106
+
+    with pytest.raises(CommandError, match="1 user.* not demo users.*i-know-this"):
+        seed()
+
+    assert list(User.objects.all()) == [real]
+    seed(override=True)
+    assert User.objects.filter(email="trader@propdesk.local").exists()
 
 
 def test_the_demo_firm_has_accounts_in_every_status_and_prints_the_logins():
@@ -100,40 +139,60 @@ def test_passed_accounts_lead_to_the_next_phase_unless_approval_is_pending():
     assert waiting.exists()
 
 
-def replay(account: TradingAccount):
-    rules = [
-        LossRule(r.code, r.params)
-        for r in account.rule_set.rules.all()
-        if r.code in ("max_daily_loss", "max_total_loss") and r.severity == "hard"
-    ]
-    trades = [
-        {"close_time": t.close_time, "net_cents": int(t.net * 100)}
-        for t in account.trades.order_by("close_time", "id")
-    ]
-    b0 = int(account.initial_balance * 100)
-    phase = account.phase
-    return b0, trades, walk_limits(trades, b0, rules, ZoneInfo(phase.reset_tz), phase.reset_hour)
-
-
-def test_statuses_agree_with_the_trades():
+def test_the_engine_decided_every_status_from_the_imported_trades():
     seed()
 
-    for account in TradingAccount.objects.select_related("phase", "rule_set"):
-        b0, trades, walk = replay(account)
-        target = account.rule_set.rules.filter(code="profit_target").first()
+    # Every trade and snapshot came in through the import service.
+    batches = ImportBatch.objects.all()
+    assert batches.exists() and set(batches.values_list("status", flat=True)) == {
+        ImportStatus.COMMITTED
+    }
+    assert Trade.objects.filter(import_batch__isnull=True).count() == 0
+    for account in TradingAccount.objects.select_related("phase"):
+        failing = list(account.violations.filter(failed_account=True))
         if account.status == AccountStatus.FAILED:
-            assert walk.rooms[-1] < 0, account.login  # the last trade broke a limit…
-            assert min(walk.rooms[:-1], default=0) >= 0  # …and nothing before it did
-            assert account.ended_at == trades[-1]["close_time"]
+            # Failed by the engine at its first hard breach, which it marked.
+            assert len(failing) == 1, account.login
+            assert failing[0].severity == "hard" and account.ended_at == failing[0].time
+            first_hard = account.violations.filter(severity="hard").order_by("time").first()
+            assert first_hard == failing[0]
         else:
-            assert min(walk.rooms) >= 0, account.login
+            assert failing == [], account.login
         if account.status == AccountStatus.PASSED:
-            goal = b0 * (1 + Decimal(target.params["percent"]) / 100)
-            assert walk.balances[-1] >= goal
-            assert max(walk.balances[:-1]) < goal  # reached with the last trade
-            assert account.ended_at == trades[-1]["close_time"]
-        if account.status == AccountStatus.ACTIVE and target is not None:
-            assert walk.balances[-1] < b0 * (1 + Decimal(target.params["percent"]) / 100)
+            metrics = AccountMetrics.objects.get(account=account)
+            assert metrics.objectives_met and not account.violations.filter(severity="hard")
+            # Passed with the trade that met the last objective: none after it.
+            assert not account.trades.filter(close_time__gt=account.ended_at).exists()
+            following = TradingAccount.objects.filter(previous_account=account).first()
+            assert following is not None or not account.phase.auto_advance
+    assert AccountStatus.FAILED in set(TradingAccount.objects.values_list("status", flat=True))
+
+
+def test_the_funnel_the_risk_monitor_and_the_failed_trader_email_see_the_demo_failures(
+    mailoutbox,
+):
+    seed()
+
+    failed = TradingAccount.objects.filter(status=AccountStatus.FAILED)
+    assert failed.count() >= 5
+    window = ReportFilter(start=(NOW - dt.timedelta(days=31)).date(), end=NOW.date())
+    # "Which rule fails most traders" counts each failed account under its failing rule.
+    by_rule = list(failing_rules(window))
+    assert sum(row["accounts"] for row in by_rule) == failed.count()
+    assert {row["rule_code"] for row in by_rule} <= {"max_daily_loss", "max_total_loss"}
+    # The risk monitor's violations by rule count the failed accounts too.
+    assert sum(row["failed_accounts"] for row in violations_by_rule(window)) == failed.count()
+
+    # Seeding mailed nobody: the failing violations count as told, to the trader as well…
+    failing = Violation.objects.filter(failed_account=True).select_related("account__trader")
+    assert all(v.notified_at and v.trader_notified_at for v in failing) and mailoutbox == []
+    # …but the failed-trader email is wired to them: unclaimed, one goes to its trader.
+    violation = failing.first()
+    Violation.objects.filter(pk=violation.pk).update(trader_notified_at=None)
+    assert send_violation_notification(violation.pk) == {"risk_desk": False, "trader": True}
+    assert [m.to for m in mailoutbox] == [[violation.account.trader.email]]
+    assert f"{violation.account.login} has failed" in mailoutbox[0].subject
+    assert notifications.notify_trader(violation.pk) is False  # once only
 
 
 def test_snapshot_balances_follow_the_trades_and_balance_operations():
@@ -150,11 +209,11 @@ def test_snapshot_balances_follow_the_trades_and_balance_operations():
 
 def test_running_it_again_replaces_the_demo_data_and_keeps_real_data():
     real = TradingAccountFactory(trader__email="real.trader@example.com")
-    seed()
+    seed(override=True)
     logins = set(TradingAccount.objects.exclude(pk=real.pk).values_list("login", flat=True))
     counts = (User.objects.count(), Trade.objects.count())
 
-    output = seed()
+    output = seed(override=True)
 
     assert "Replaced the previous demo data (55 demo users)" in output
     assert set(TradingAccount.objects.exclude(pk=real.pk).values_list("login", flat=True)) == logins
@@ -301,6 +360,13 @@ def test_demo_payouts_went_through_the_services_and_agree_with_the_ledger(
 
     trader = User.objects.get(email="trader@propdesk.local")
     assert PayoutRequest.objects.filter(account__trader=trader, status="paid").exists()
+    assert PayoutRequest.objects.filter(account__trader=trader, status="rejected").exists()
+    # The two-approver path is visible: a request above the threshold has its first approval
+    # and waits in the queue for a second, different finance approver.
+    waiting = payout_queue().filter(
+        status=PayoutStatus.REQUESTED, trader_share__gt=threshold, first_approved_by__isnull=False
+    )
+    assert waiting.exists() and "waiting for a second approver" in output
     assert payout_queue().count() == statuses["approved"] + statuses["requested"] >= 1
     # The emails queued after commit ran and found nothing to send; the recompute after each
     # payment ran too.
