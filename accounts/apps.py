@@ -6,7 +6,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and roles"
 
     def ready(self) -> None:
-        from accounts import audit_receivers, staff_mfa
+        from accounts import audit_receivers, session_lifetime, staff_mfa
 
         audit_receivers.connect()
+        session_lifetime.connect()
         staff_mfa.connect()

@@ -108,3 +108,17 @@ def _signed_out(request: HttpRequest) -> HttpResponse:
     page = urlsplit(request.headers.get("HX-Current-URL") or "/").path or "/"
     response["HX-Redirect"] = _login_url(page)
     return response
+
+
+def session_started(sender, request, user, **kwargs) -> None:
+    """Stamp a new session at sign-in (the middleware stamps sessions older than this code)."""
+    if request is not None and hasattr(request, "session"):
+        now = time.time()
+        request.session[STARTED_KEY] = now
+        request.session[LAST_USE_KEY] = now
+
+
+def connect() -> None:
+    from django.contrib.auth.signals import user_logged_in
+
+    user_logged_in.connect(session_started, dispatch_uid="session_lifetime_started")
