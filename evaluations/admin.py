@@ -22,6 +22,7 @@ from evaluations.models import (
     Trade,
     TradingAccount,
 )
+from evaluations.program_spec import PHASE_FIELDS
 from evaluations.services import accounts as account_services
 from evaluations.services import balance as balance_services
 from evaluations.services import programs as program_services
@@ -54,17 +55,7 @@ class PhaseInline(admin.TabularInline):
     model = Phase
     extra = 0
     show_change_link = True
-    fields = (
-        "order",
-        "name",
-        "kind",
-        "reset_tz",
-        "reset_hour",
-        "profit_split",
-        "payout_cycle_days",
-        "min_payout",
-        "auto_advance",
-    )
+    fields = ("order", *PHASE_FIELDS)
 
 
 @admin.register(Program)

@@ -33,7 +33,8 @@ PROGRAM_KEYS = {
     "is_active",
     "phases",
 }
-PHASE_KEYS = {
+# A phase's own settings, as a spec names them and as the Phase model stores them.
+PHASE_FIELDS = (
     "name",
     "kind",
     "reset_tz",
@@ -42,8 +43,8 @@ PHASE_KEYS = {
     "payout_cycle_days",
     "min_payout",
     "auto_advance",
-    "rules",
-}
+)
+PHASE_KEYS = {*PHASE_FIELDS, "rules"}
 RULE_KEYS = {"code", "severity", "params"}
 
 

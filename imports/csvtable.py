@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from .rows import ImportFileError
+from .rows import FieldError, ImportFileError, RowError, TradeRow
 
 
 class CsvTable:
@@ -49,3 +49,18 @@ class CsvTable:
         if len(cells) < width or any(cell.strip() for cell in extra):
             return f"expected {width} columns, found {len(cells)}"
         return None
+
+    def parsed_rows(
+        self, parse: Callable[[int, list[str]], TradeRow]
+    ) -> Iterator[TradeRow | RowError]:
+        """Each data row through `parse(line, cells)`: its row, or a `RowError` for a row of the
+        wrong width or a `FieldError` raised by `parse`."""
+        for line, cells in self.rows():
+            problem = self.width_error(cells)
+            if problem:
+                yield RowError(line, "", problem)
+                continue
+            try:
+                yield parse(line, cells)
+            except FieldError as exc:
+                yield RowError(line, exc.column, exc.reason)

@@ -73,15 +73,7 @@ def parse(stream: TextIO, ctx: ParseContext) -> Iterator[TradeRow | RowError]:
         col[field] = index
     # the header's zone wins over the import's, for reading the times and for the errors
     ctx = dataclasses.replace(ctx, tz=header_zone(table.header[col["open_time"]], ctx.tz))
-    for line, cells in table.rows():
-        problem = table.width_error(cells)
-        if problem:
-            yield RowError(line, "", problem)
-            continue
-        try:
-            yield _trade(line, cells, col, ctx)
-        except FieldError as exc:
-            yield RowError(line, exc.column, exc.reason)
+    yield from table.parsed_rows(lambda line, cells: _trade(line, cells, col, ctx))
 
 
 def _trade(line, cells, col, ctx: ParseContext) -> TradeRow:

@@ -36,15 +36,7 @@ def parse(stream: TextIO, ctx: ParseContext) -> Iterator[TradeRow | RowError]:
     if ctx.login is None:
         raise ImportFileError("a Tradovate file names no account: name the account of the import")
     col = {name: table.index[name.lower()] for name in REQUIRED}
-    for line, cells in table.rows():
-        problem = table.width_error(cells)
-        if problem:
-            yield RowError(line, "", problem)
-            continue
-        try:
-            yield _trade(line, cells, col, ctx)
-        except FieldError as exc:
-            yield RowError(line, exc.column, exc.reason)
+    yield from table.parsed_rows(lambda line, cells: _trade(line, cells, col, ctx))
 
 
 def _trade(line: int, cells: list[str], col: dict[str, int], ctx: ParseContext) -> TradeRow:

@@ -30,7 +30,7 @@ from evaluations.models import (
 )
 from payouts.models import PayoutAction, PayoutRequest, PayoutStatus, PayoutTransition
 from reports.models import DailyReport
-from risk.models import AccountMetrics, DailyMetrics, EconomicEvent, Violation
+from risk.models import AccountMetrics, DailyMetrics, EconomicEvent, EvaluationFailure, Violation
 
 UTC = dt.UTC
 T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=UTC)  # a Monday
@@ -226,6 +226,20 @@ class ViolationFactory(factory.django.DjangoModelFactory):
     time = T0 + dt.timedelta(days=1)
     day = factory.LazyAttribute(lambda v: v.time.date())
     message = "Equity fell below the daily floor"
+
+
+class EvaluationFailureFactory(factory.django.DjangoModelFactory):
+    """An account the engine could not evaluate. Prefer data that fails (an overflowing trade,
+    tests/risk/test_evaluation_isolation.py) and an engine run."""
+
+    class Meta:
+        model = EvaluationFailure
+
+    account = factory.SubFactory(TradingAccountFactory)
+    error_type = "DataError"
+    message = "numeric field overflow"
+    first_failed_at = T0 + dt.timedelta(days=1)
+    last_failed_at = T0 + dt.timedelta(days=1)
 
 
 class AccountMetricsFactory(factory.django.DjangoModelFactory):

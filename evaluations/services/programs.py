@@ -17,7 +17,7 @@ from django.db.models import Max
 from accounts.audit import by_whom, changed, fields_of, record
 from accounts.models import AuditAction
 from evaluations.models import Phase, Program, Rule, RuleSet
-from evaluations.program_spec import PhaseSpec, ProgramSpec, RuleSpec, SpecError
+from evaluations.program_spec import PHASE_FIELDS, PhaseSpec, ProgramSpec, RuleSpec, SpecError
 from evaluations.rule_types import validate_params
 
 PROGRAM_FIELDS = (
@@ -28,16 +28,6 @@ PROGRAM_FIELDS = (
     "price",
     "platform",
     "is_active",
-)
-PHASE_FIELDS = (
-    "name",
-    "kind",
-    "reset_tz",
-    "reset_hour",
-    "profit_split",
-    "payout_cycle_days",
-    "min_payout",
-    "auto_advance",
 )
 
 

@@ -3,10 +3,15 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from accounts.roles import sync_roles
+
 
 class Migration(migrations.Migration):
+    """Accounts the engine could not evaluate (risk.services.failures); the roles holding
+    `risk.*` (admins, risk) get its permissions."""
 
     dependencies = [
+        ('accounts', '0005_audit_actions_written_by_services'),
         ('evaluations', '0003_trade_lean_indexes'),
         ('risk', '0003_periodic_tasks'),
     ]
@@ -29,4 +34,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(condition=models.Q(('resolved_at__isnull', True)), fields=['last_failed_at'], name='risk_evalfail_open')],
             },
         ),
+        migrations.RunPython(sync_roles, migrations.RunPython.noop),
     ]

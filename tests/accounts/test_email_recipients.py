@@ -18,8 +18,9 @@ from reports import services as report_services
 from risk import notifications as risk_notifications
 from risk.models import Violation
 from risk.services.evaluation import evaluate_account
+from tests.builders import funded_account
 from tests.factories import UserFactory, staff_user
-from tests.payouts.conftest import AFTER_CYCLE, make_funded_account
+from tests.payouts.conftest import AFTER_CYCLE, PROFIT_2500
 from tests.risk.builders import DAILY_5, account_in, trade, two_phase_program
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,7 @@ def test_a_violation_emails_the_risk_desk_and_settings_admins(firm):
 
 
 def test_a_payout_request_emails_finance_only(firm, django_capture_on_commit_callbacks):
-    account = make_funded_account()
+    account = funded_account(daily_profits=PROFIT_2500)
     with (
         time_machine.travel(AFTER_CYCLE, tick=False),
         django_capture_on_commit_callbacks(execute=True),

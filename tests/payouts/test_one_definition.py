@@ -19,8 +19,9 @@ from risk.engine import evaluate
 from risk.engine.types import AccountIn, RuleIn, TradeIn
 from risk.services.loading import load_account
 from risk.services.money import to_ts
+from tests.builders import funded_account
 from tests.factories import BalanceOperationFactory, TradeFactory
-from tests.payouts.conftest import make_funded_account
+from tests.payouts.conftest import PROFIT_2500
 
 START = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)
 DAY = 86_400
@@ -109,7 +110,7 @@ def test_cycle_start_is_the_same_instant_for_payouts_and_the_engine(
 def test_cycle_daily_nets_use_the_portals_trading_days_across_dst_changes(tz, hour):
     """Trades every 5 hours across both 2026 DST changes of each zone: the payout gate's days
     are exactly the days the portal names (risk.days) and the engine stores."""
-    account = make_funded_account(daily_profits=(), start=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    account = funded_account(daily_profits=(), start=dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
     account.phase.reset_tz, account.phase.reset_hour = tz, hour
     account.phase.save(update_fields=["reset_tz", "reset_hour"])
     expected: dict[dt.date, Decimal] = {}
@@ -137,7 +138,7 @@ def test_cycle_daily_nets_use_the_portals_trading_days_across_dst_changes(tz, ho
 
 @pytest.mark.django_db
 def test_a_manual_withdrawal_starts_a_new_cycle_for_payouts_and_the_engine():
-    account = make_funded_account()
+    account = funded_account(daily_profits=PROFIT_2500)
     BalanceOperationFactory(
         account=account,
         kind="withdrawal",

@@ -99,6 +99,7 @@ ADMIN_WITHOUT_ADD = {
     "risk.violation",
     "risk.accountmetrics",
     "risk.dailymetrics",
+    "risk.evaluationfailure",  # recorded by the engine when an account cannot be evaluated
     "payouts.payoutrequest",
     "payouts.payouttransition",
     "reports.dailyreport",
