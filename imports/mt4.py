@@ -12,7 +12,7 @@ from typing import BinaryIO
 
 from .detect import read_text
 from .htmltable import table_rows
-from .report import find_section, report_login, section_trades
+from .report import report_trades
 from .rows import ParseContext, RowError, TradeRow
 
 CLOSED_COLUMNS = {
@@ -35,7 +35,7 @@ WHAT = "MT4 statement"
 
 def parse(file: BinaryIO, ctx: ParseContext) -> Iterator[TradeRow | RowError]:
     """Yield the closed trades of an MT4 detailed statement."""
-    lines = list(enumerate(table_rows(read_text(file, ctx.encoding)), start=1))
-    start = find_section(lines, "Closed Transactions", WHAT)
-    login = report_login(lines, ctx.login, WHAT)
-    yield from section_trades(lines, start, CLOSED_COLUMNS, STOP, login, ctx)
+    lines = enumerate(table_rows(read_text(file, ctx.encoding)), start=1)
+    yield from report_trades(
+        lines, "Closed Transactions", CLOSED_COLUMNS, STOP, ctx.login, WHAT, ctx
+    )

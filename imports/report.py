@@ -6,7 +6,8 @@ that are trades, balance operations, or comment lines.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from itertools import chain, islice
 
 from .rows import FieldError, ImportFileError, ParseContext, RowError, TradeRow, check_trade
 from .values import MONEY, PRICE, VOLUME, loose_number, parse_time, required
@@ -14,6 +15,7 @@ from .values import MONEY, PRICE, VOLUME, loose_number, parse_time, required
 MT_TIME_FORMATS = ("%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y-%m-%d %H:%M:%S")
 _LOGIN = re.compile(r"account:?\s*#?\s*(\d+)", re.IGNORECASE)
 Line = tuple[int, list[str]]
+LOGIN_LINES = 60  # the account is named in the report's first lines
 
 
 def first_cell(cells: list[str]) -> str:
@@ -37,10 +39,33 @@ def column_map(header: list[str], names: dict[str, tuple[str, int]]) -> dict[str
     return found
 
 
+def report_trades(
+    lines: Iterable[Line],
+    title: str,
+    names: dict[str, tuple[str, int]],
+    stop_titles: tuple[str, ...],
+    given_login: str | None,
+    what: str,
+    ctx: ParseContext,
+) -> Iterator[TradeRow | RowError]:
+    """Yield the trades of the report's `title` section, reading `lines` once, in order.
+
+    Only the first `LOGIN_LINES` lines are held (for the account login); the rest stream, so a
+    report costs the memory of one line whatever its length (an XLSX report is never read whole).
+    """
+    lines = iter(lines)
+    head = list(islice(lines, LOGIN_LINES))
+    rest = chain(head, lines)
+    skip_to_section(rest, title, what)
+    login = report_login(head, given_login, what)
+    del head
+    yield from section_trades(rest, names, stop_titles, login, ctx)
+
+
 def report_login(lines: list[Line], given: str | None, what: str) -> str:
     """The account login named in the report's header, checked against the one given."""
     found = None
-    for _, cells in lines[:60]:
+    for _, cells in lines[:LOGIN_LINES]:
         for i, cell in enumerate(cells):
             if cell.lower().startswith("account"):
                 text = cell if re.search(r"\d", cell) else " ".join(cells[i:])
@@ -58,31 +83,30 @@ def report_login(lines: list[Line], given: str | None, what: str) -> str:
     return login
 
 
-def find_section(lines: list[Line], title: str, what: str) -> int:
-    """Index of the row after the section's title row."""
+def skip_to_section(lines: Iterator[Line], title: str, what: str) -> None:
+    """Consume `lines` up to and including the section's title row."""
     wanted = title.lower()
-    for i, (_, cells) in enumerate(lines):
+    for _, cells in lines:
         if first_cell(cells).lower().rstrip(":") == wanted:
-            return i + 1
+            return
     raise ImportFileError(f"not a {what}: no {title!r} section")
 
 
 def section_trades(
-    lines: list[Line],
-    start: int,
+    lines: Iterator[Line],
     names: dict[str, tuple[str, int]],
     stop_titles: tuple[str, ...],
     login: str,
     ctx: ParseContext,
 ) -> Iterator[TradeRow | RowError]:
-    """Yield the trades of a positions section; balance, pending and comment rows are skipped."""
-    while start < len(lines) and not any(lines[start][1]):
-        start += 1
-    if start >= len(lines):
+    """Yield the trades of a positions section (`lines` start after its title); balance,
+    pending and comment rows are skipped."""
+    header = next((cells for _, cells in lines if any(cells)), None)
+    if header is None:
         raise ImportFileError("the positions section has no header")
-    cols = column_map(lines[start][1], names)
+    cols = column_map(header, names)
     width = max(cols.values()) + 1
-    for line, cells in lines[start + 1 :]:
+    for line, cells in lines:
         head = first_cell(cells).lower().rstrip(":")
         if head in stop_titles or head.startswith(("closed p/l", "total")):
             return
