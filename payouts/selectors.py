@@ -27,7 +27,13 @@ from risk.models import Violation, ViolationStatus
 from risk.services.money import from_cents, from_ts, to_cents, to_ts
 
 from .eligibility import ZERO, Eligibility, PayoutFacts, payout_eligibility
-from .models import APPROVE_PERMISSION, OPEN_STATUSES, PAY_PERMISSION, PayoutRequest, PayoutStatus
+from .models import (
+    OPEN_STATUSES,
+    PAY_PERMISSION,
+    PayoutRequest,
+    PayoutStatus,
+    is_finance_approver,
+)
 
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
 
@@ -230,7 +236,7 @@ def allowed_actions(payout: PayoutRequest, user) -> frozenset[str]:
     is_requester = user.pk == payout.requested_by_id
     if is_requester and payout.status == PayoutStatus.REQUESTED:
         actions.add("cancel")
-    if user.has_perm(APPROVE_PERMISSION) and payout.is_open:
+    if is_finance_approver(user) and payout.is_open:
         actions.add("reject")
         if (
             payout.status == PayoutStatus.REQUESTED
@@ -239,7 +245,7 @@ def allowed_actions(payout: PayoutRequest, user) -> frozenset[str]:
         ):
             actions.add("approve")
     if (
-        user.has_perm(PAY_PERMISSION)
+        is_finance_approver(user, PAY_PERMISSION)
         and payout.status == PayoutStatus.APPROVED
         and not is_requester
     ):
