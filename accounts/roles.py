@@ -85,6 +85,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "evaluations.view_trade",
         "evaluations.view_balanceoperation",
         "evaluations.add_balanceoperation",
+        # Another person's balance operation only (evaluations.services.balance: four-eyes).
+        "evaluations.approve_balanceoperation",
         "payouts.*",
         "reports.view_money",
         "reports.view_funnel",

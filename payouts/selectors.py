@@ -72,7 +72,7 @@ def account_balance(account_id: int) -> Decimal:
         TradingAccount.objects.filter(pk=account_id)
         .annotate(
             trades_net=_sum_subquery(Trade.objects.all(), "net"),
-            operations=_sum_subquery(BalanceOperation.objects.all(), "amount"),
+            operations=_sum_subquery(BalanceOperation.objects.counted(), "amount"),
         )
         .values("initial_balance", "trades_net", "operations")
         .get()
@@ -89,9 +89,11 @@ def payout_cycle_start(account: TradingAccount) -> dt.datetime:
     """When the current payout cycle began: the last withdrawal (every paid payout records
     one at its payment), else the account's start, by the engine's one definition
     (`risk.engine.rules.objectives.payout_cycle_start`)."""
-    withdrawals = BalanceOperation.objects.filter(
-        account=account, kind=BalanceOperationKind.WITHDRAWAL
-    ).values_list("time", flat=True)
+    withdrawals = (
+        BalanceOperation.objects.counted()
+        .filter(account=account, kind=BalanceOperationKind.WITHDRAWAL)
+        .values_list("time", flat=True)
+    )
     return objectives.payout_cycle_start(account.started_at, withdrawals)
 
 

@@ -33,6 +33,7 @@ from evaluations.models import (
     AccountStatus,
     BalanceOperation,
     BalanceOperationKind,
+    BalanceOperationStatus,
     TradingAccount,
 )
 
@@ -353,6 +354,8 @@ def mark_payout_paid(payout: PayoutRequest | int, *, by, reference: str) -> Payo
             f"({payout.split_percent}% of {payout.amount})",
             reference=f"payout:{payout.pk}",
             created_by=by,
+            # Written by the system as part of an approved payout: counted at once.
+            status=BalanceOperationStatus.APPROVED,
         )
         payout.mark_paid(by=by, at=now, reference=reference, withdrawal=withdrawal)
         _audit(
