@@ -9,7 +9,17 @@ from django.core.exceptions import PermissionDenied
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts import services
-from accounts.models import AuditEvent, KycStatus, TraderProfile, User
+from accounts.models import (
+    AuditEvent,
+    KycStatus,
+    RoleGrantRequest,
+    RoleGrantStatus,
+    TraderProfile,
+    User,
+)
+
+# Privileges change only through accounts.services.change_privileges (four-eyes, audited).
+PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups")
 
 
 class ReadOnlyAdminMixin:
@@ -99,10 +109,47 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_active", "groups", "trader_profile__kyc_status")
     search_fields = ("email", "first_name", "last_name")
     ordering = ("email",)
-    readonly_fields = ("last_login", "date_joined")
+    # Permissions come from roles (groups): a user permission granted one by one would bypass
+    # the role review, so the field is shown but never edited here.
+    readonly_fields = ("last_login", "date_joined", "user_permissions")
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            # Nobody edits their own roles or privileges.
+            fields += PRIVILEGE_FIELDS
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if change and "is_superuser" in form.fields:
+            # The flags go through the service in save_related; keep the stored ones here.
+            stored = User.objects.get(pk=obj.pk)
+            request._wanted_flags = {"is_staff": obj.is_staff, "is_superuser": obj.is_superuser}
+            obj.is_staff, obj.is_superuser = stored.is_staff, stored.is_superuser
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        wanted_groups = form.cleaned_data.pop("groups", None)
+        super().save_related(request, form, formsets, change)
+        flags = getattr(request, "_wanted_flags", None)
+        if wanted_groups is None or flags is None:
+            return
+        grants = services.change_privileges(
+            form.instance,
+            by=request.user,
+            groups=[group.name for group in wanted_groups],
+            **flags,
+        )
+        for grant in grants:
+            self.message_user(
+                request,
+                f"Giving {grant.user.email} the {grant.role} role waits for a second admin's "
+                "approval (Role grant requests).",
+                messages.WARNING,
+            )
 
     @admin.display(description="groups")
     def role_names(self, obj: User) -> str:
@@ -144,6 +191,42 @@ class TraderProfileAdmin(AuditedAdmin):
     @admin.action(description="Mark KYC rejected", permissions=["change"])
     def mark_kyc_rejected(self, request, queryset):
         self._set_kyc(request, queryset, KycStatus.REJECTED)
+
+
+@admin.register(RoleGrantRequest)
+class RoleGrantRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Pending grants of finance, admins or superuser: a second admin approves or rejects them
+    here (accounts.services); the user admin creates them."""
+
+    list_display = ("user", "role", "status", "requested_by", "requested_at", "decided_by")
+    list_filter = ("status", "role")
+    list_select_related = ("user", "requested_by", "decided_by")
+    search_fields = ("user__email", "requested_by__email")
+    actions = ("approve_selected", "reject_selected")
+
+    def has_decide_permission(self, request) -> bool:
+        return services.may_decide_role_grants(request.user)
+
+    def _each(self, request, queryset, decide, done: str) -> None:
+        succeeded = 0
+        pending = queryset.filter(status=RoleGrantStatus.PENDING).order_by("pk")
+        for grant_id in pending.values_list("pk", flat=True):
+            try:
+                decide(grant_id, by=request.user)
+            except PermissionDenied as exc:
+                self.message_user(request, f"Request #{grant_id}: {exc}", messages.ERROR)
+            else:
+                succeeded += 1
+        if succeeded:
+            self.message_user(request, f"{succeeded} request(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Approve selected role grants", permissions=["decide"])
+    def approve_selected(self, request, queryset):
+        self._each(request, queryset, services.approve_role_grant, "approved")
+
+    @admin.action(description="Reject selected role grants", permissions=["decide"])
+    def reject_selected(self, request, queryset):
+        self._each(request, queryset, services.reject_role_grant, "rejected")
 
 
 @admin.register(AuditEvent)

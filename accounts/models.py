@@ -112,6 +112,11 @@ class AuditAction(models.TextChoices):
     IMPORT_COMMITTED = "import_committed", "Import committed"
     IMPORT_REJECTED = "import_rejected", "Import rejected"
     PROFILE_CHANGED = "profile_changed", "Trader profile changed"
+    BALANCE_OPERATION_APPROVED = "balance_op_approved", "Balance operation approved"
+    BALANCE_OPERATION_REJECTED = "balance_op_rejected", "Balance operation rejected"
+    ROLE_CHANGED = "role_changed", "Roles or privileges changed"
+    ROLE_GRANT_REQUESTED = "role_grant_requested", "Role grant requested"
+    ROLE_GRANT_REJECTED = "role_grant_rejected", "Role grant rejected"
 
 
 class AppendOnlyError(Exception):
@@ -163,3 +168,53 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit events are append-only: they cannot be deleted")
+
+
+class RoleGrantStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class RoleGrantRequest(models.Model):
+    """Four-eyes on privileges: one admin asks to give a user a sensitive role (`finance`,
+    `admins`) or the superuser flag; it is applied only when a different admin approves it
+    (accounts.services.approve_role_grant). Nobody asks for, or approves, their own."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grant_requests")
+    role = models.CharField(max_length=32, help_text='A role group, or "superuser"')
+    status = models.CharField(
+        max_length=10, choices=RoleGrantStatus.choices, default=RoleGrantStatus.PENDING
+    )
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(status="pending"),
+                name="role_grant_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(requested_by=models.F("user")),
+                name="role_grant_not_for_oneself",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending")
+                | (
+                    models.Q(decided_by__isnull=False)
+                    & ~models.Q(decided_by=models.F("user"))
+                    & (models.Q(status="rejected") | ~models.Q(decided_by=models.F("requested_by")))
+                ),
+                name="role_grant_decided_by_another_admin",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} for {self.user.email} ({self.status})"

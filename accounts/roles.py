@@ -8,6 +8,26 @@ RISK = "risk"
 FINANCE = "finance"
 SUPPORT = "support"
 STAFF_ROLES = (ADMINS, RISK, FINANCE, SUPPORT)
+# Roles that move money or grant privileges: granting them (or is_superuser) needs a second
+# admin's approval (accounts.services.change_privileges / approve_role_grant).
+SENSITIVE_ROLES = (ADMINS, FINANCE)
+SUPERUSER = "superuser"  # how a role-grant request names the is_superuser flag
+
+
+def acts_in_role(user, role: str, permission: str | None = None) -> bool:
+    """Whether `user` acts as a member of `role` (and, if given, holds `permission`): an
+    active, signed-in member of the role's group. Four-eyes counts people this way: the
+    superuser flag alone makes nobody a payout or role approver.
+    """
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    # Cached on the user object for the request, as Django caches permissions (_perm_cache).
+    if not hasattr(user, "_role_names_cache"):
+        user._role_names_cache = frozenset(user.groups.values_list("name", flat=True))
+    if role not in user._role_names_cache:
+        return False
+    return permission is None or user.has_perm(permission)
+
 
 # role -> list of "app_label.codename" or "app_label.*" (every permission of the app)
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -65,6 +85,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "evaluations.view_trade",
         "evaluations.view_balanceoperation",
         "evaluations.add_balanceoperation",
+        # Another person's balance operation only (evaluations.services.balance: four-eyes).
+        "evaluations.approve_balanceoperation",
         "payouts.*",
         "reports.view_money",
         "reports.view_funnel",

@@ -5,13 +5,26 @@ Changes to a trader's profile (KYC, where to pay them) are audited here with the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import by_whom, changed, fields_of, record
-from accounts.models import AuditAction, KycStatus, PayoutMethod, TraderProfile, User
-from accounts.roles import STAFF_ROLES
+from accounts.models import (
+    AuditAction,
+    KycStatus,
+    PayoutMethod,
+    RoleGrantRequest,
+    RoleGrantStatus,
+    TraderProfile,
+    User,
+)
+from accounts.roles import ADMINS, SENSITIVE_ROLES, STAFF_ROLES, SUPERUSER, acts_in_role
+
+CHANGE_USER_PERMISSION = "accounts.change_user"
 
 
 @transaction.atomic
@@ -107,3 +120,149 @@ def save_trader_profile(profile: TraderProfile, *, by) -> TraderProfile:
     """Save staff's edit of a trader profile (country, payout method and details, time zone);
     KYC decisions go through `set_kyc_status`."""
     return _save_profile(profile, by=by)
+
+
+# ---------------------------------------------------------------------------------------------
+# Roles and privileges (groups, is_staff, is_superuser): four-eyes, audited.
+
+
+def privileges_of(user: User) -> dict:
+    """What a user may do, as audited: role groups (sorted), is_staff, is_superuser."""
+    return {
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+    }
+
+
+def _assert_may_grant(user: User, by) -> None:
+    if by is None or not by.is_authenticated or not by.has_perm(CHANGE_USER_PERMISSION):
+        raise PermissionDenied("Only admins change roles.")
+
+
+def _request_grant(user: User, role: str, by) -> RoleGrantRequest:
+    grant = RoleGrantRequest.objects.filter(
+        user=user, role=role, status=RoleGrantStatus.PENDING
+    ).first()
+    if grant is not None:
+        return grant
+    grant = RoleGrantRequest.objects.create(user=user, role=role, requested_by=by)
+    record(
+        AuditAction.ROLE_GRANT_REQUESTED,
+        actor=by,
+        obj=grant,
+        summary=f"{by_whom(by)} asked to give {user.email} the {role} role; "
+        "waiting for a second admin",
+        before={},
+        after={"user_id": user.pk, "role": role, "status": grant.status},
+    )
+    return grant
+
+
+@transaction.atomic
+def change_privileges(
+    user: User, *, by, groups: Iterable[str], is_staff: bool, is_superuser: bool
+) -> list[RoleGrantRequest]:
+    """Set a user's role groups and flags, as an admin edits them.
+
+    Nobody changes their own. Removals, `is_staff` and the roles `risk`/`support` apply at once;
+    adding `finance` or `admins`, or setting `is_superuser`, becomes a pending RoleGrantRequest
+    that a different admin approves (`approve_role_grant`). One audit event with the
+    privileges before → after for what applied; one per grant requested. Returns the requests.
+    """
+    _assert_may_grant(user, by)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = privileges_of(user)
+    current, wanted = set(before["groups"]), set(groups)
+    unknown = wanted - set(Group.objects.filter(name__in=wanted).values_list("name", flat=True))
+    if unknown:
+        raise ValueError(f"no such role: {', '.join(sorted(unknown))}")
+    differs = wanted != current or is_staff != user.is_staff or is_superuser != user.is_superuser
+    if not differs:
+        return []
+    if by.pk == user.pk:
+        raise PermissionDenied("Nobody changes their own roles or privileges.")
+    added, removed = wanted - current, current - wanted
+    to_request = sorted(role for role in added if role in SENSITIVE_ROLES)
+    if is_superuser and not user.is_superuser:
+        to_request.append(SUPERUSER)
+    user.groups.remove(*Group.objects.filter(name__in=removed))
+    user.groups.add(*Group.objects.filter(name__in=added - set(to_request)))
+    user.is_staff = is_staff
+    user.is_superuser = user.is_superuser and is_superuser
+    user.save(update_fields=["is_staff", "is_superuser"])
+    _record_role_change(user, before, by)
+    return [_request_grant(user, role, by) for role in to_request]
+
+
+def _record_role_change(user: User, before_all: dict, by, data: dict | None = None) -> None:
+    before, after = changed(before_all, privileges_of(user))
+    if after:
+        record(
+            AuditAction.ROLE_CHANGED,
+            actor=by,
+            obj=user,
+            summary=f"Roles of {user.email}: {', '.join(after)} changed by {by_whom(by)}",
+            before=before,
+            after=after,
+            data=data,
+        )
+
+
+def may_decide_role_grants(user) -> bool:
+    """Role grants are decided by members of the `admins` group (not the superuser flag)."""
+    return acts_in_role(user, ADMINS, CHANGE_USER_PERMISSION)
+
+
+def _lock_pending_grant(grant: RoleGrantRequest | int, by) -> RoleGrantRequest:
+    grant_id = grant.pk if isinstance(grant, RoleGrantRequest) else grant
+    grant = RoleGrantRequest.objects.select_for_update().select_related("user").get(pk=grant_id)
+    if not may_decide_role_grants(by):
+        raise PermissionDenied("Only admins decide role grants.")
+    if by.pk == grant.user_id:
+        raise PermissionDenied("Nobody decides a grant of their own roles.")
+    if grant.status != RoleGrantStatus.PENDING:
+        raise PermissionDenied(f"This request is already {grant.get_status_display().lower()}.")
+    return grant
+
+
+@transaction.atomic
+def approve_role_grant(grant: RoleGrantRequest | int, *, by) -> RoleGrantRequest:
+    """A second admin (not the requester, not the user) approves: the role is applied and the
+    change audited once (privileges before → after, with the request and its requester)."""
+    grant = _lock_pending_grant(grant, by)
+    if by.pk == grant.requested_by_id:
+        raise PermissionDenied("A second admin must approve: you asked for this grant.")
+    user = User.objects.select_for_update().get(pk=grant.user_id)
+    before = privileges_of(user)
+    if grant.role == SUPERUSER:
+        user.is_superuser = user.is_staff = True
+        user.save(update_fields=["is_staff", "is_superuser"])
+    else:
+        user.groups.add(Group.objects.get(name=grant.role))
+    grant.status, grant.decided_by, grant.decided_at = RoleGrantStatus.APPROVED, by, timezone.now()
+    grant.save(update_fields=["status", "decided_by", "decided_at"])
+    _record_role_change(
+        user,
+        before,
+        by,
+        data={"grant_id": grant.pk, "requested_by": grant.requested_by_id, "role": grant.role},
+    )
+    return grant
+
+
+@transaction.atomic
+def reject_role_grant(grant: RoleGrantRequest | int, *, by) -> RoleGrantRequest:
+    """An admin (the requester withdrawing it, or another admin; never the user) rejects."""
+    grant = _lock_pending_grant(grant, by)
+    grant.status, grant.decided_by, grant.decided_at = RoleGrantStatus.REJECTED, by, timezone.now()
+    grant.save(update_fields=["status", "decided_by", "decided_at"])
+    record(
+        AuditAction.ROLE_GRANT_REJECTED,
+        actor=by,
+        obj=grant,
+        summary=f"{by_whom(by)} rejected the {grant.role} role for {grant.user.email}",
+        before={"status": RoleGrantStatus.PENDING},
+        after={"status": grant.status},
+    )
+    return grant

@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 
 from accounts.admin import AuditedAdmin, ReadOnlyAdminMixin
 from evaluations.models import (
+    APPROVE_BALANCE_OPERATION_PERMISSION,
     BalanceOperation,
     EquitySnapshot,
     Phase,
@@ -526,12 +527,38 @@ class BalanceOperationAdmin(AuditedAdmin, AccountRowAdmin):
         "time",
         "reason",
         "reference",
+        "status",
         "created_by",
+        "decided_by",
     )
-    list_filter = ("kind",)
-    list_select_related = ("account", "created_by")
+    list_filter = ("status", "kind")
+    list_select_related = ("account", "created_by", "decided_by")
     search_fields = ("account__login", "reference", "reason")
-    readonly_fields = ("created_by", "created_at")
+    readonly_fields = ("status", "created_by", "created_at", "decided_by", "decided_at")
+    actions = ("approve_selected", "reject_selected")
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm(APPROVE_BALANCE_OPERATION_PERMISSION)
+
+    def _decide_each(self, request, queryset, decide, done: str) -> None:
+        succeeded = 0
+        for operation_id in queryset.order_by("pk").values_list("pk", flat=True):
+            try:
+                decide(operation_id, by=request.user)
+            except PermissionDenied as exc:
+                self.message_user(request, f"Operation #{operation_id}: {exc}", messages.ERROR)
+            else:
+                succeeded += 1
+        if succeeded:
+            self.message_user(request, f"{succeeded} operation(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Approve selected pending operations", permissions=["decide"])
+    def approve_selected(self, request, queryset):
+        self._decide_each(request, queryset, balance_services.approve_balance_operation, "approved")
+
+    @admin.action(description="Reject selected pending operations", permissions=["decide"])
+    def reject_selected(self, request, queryset):
+        self._decide_each(request, queryset, balance_services.reject_balance_operation, "rejected")
 
     # The ledger is append-only: a wrong operation is corrected by adding an opposite one.
     def has_change_permission(self, request, obj=None):

@@ -12,12 +12,12 @@ from accounts.admin import AuditedAdmin, ReadOnlyAdminMixin
 
 from . import services
 from .models import (
-    APPROVE_PERMISSION,
     EXPORT_PERMISSION,
     PAY_PERMISSION,
     PayoutRequest,
     PayoutStatus,
     PayoutTransition,
+    is_finance_approver,
 )
 
 
@@ -84,10 +84,10 @@ class PayoutRequestAdmin(ReadOnlyAdminMixin, AuditedAdmin):
         return ", ".join(str(u) for u in approvers if u is not None) or "—"
 
     def has_approve_permission(self, request) -> bool:
-        return request.user.has_perm(APPROVE_PERMISSION)
+        return is_finance_approver(request.user)
 
     def has_pay_permission(self, request) -> bool:
-        return request.user.has_perm(PAY_PERMISSION)
+        return is_finance_approver(request.user, PAY_PERMISSION)
 
     def has_export_permission(self, request) -> bool:
         return request.user.has_perm(EXPORT_PERMISSION)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from accounts.roles import FINANCE, acts_in_role
 from evaluations.models import BalanceOperation, TradingAccount
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
@@ -38,13 +39,19 @@ def _is_requester(payout: "PayoutRequest", user) -> bool:
     return user.is_authenticated and user.pk == payout.requested_by_id
 
 
+def is_finance_approver(user, permission: str = APPROVE_PERMISSION) -> bool:
+    """Only members of the finance group approve, reject and pay payouts; the superuser flag
+    alone does not count (accounts.roles.acts_in_role)."""
+    return acts_in_role(user, FINANCE, permission)
+
+
 def _may_approve(payout: "PayoutRequest", user) -> bool:
-    """Four-eyes: finance permission and never the requester."""
-    return user.has_perm(APPROVE_PERMISSION) and not _is_requester(payout, user)
+    """Four-eyes: a finance member and never the requester."""
+    return is_finance_approver(user) and not _is_requester(payout, user)
 
 
 def _may_pay(payout: "PayoutRequest", user) -> bool:
-    return user.has_perm(PAY_PERMISSION) and not _is_requester(payout, user)
+    return is_finance_approver(user, PAY_PERMISSION) and not _is_requester(payout, user)
 
 
 class PayoutRequest(FSMModelMixin, models.Model):
@@ -195,7 +202,7 @@ class PayoutRequest(FSMModelMixin, models.Model):
         field=status,
         source=list(OPEN_STATUSES),
         target=PayoutStatus.REJECTED,
-        permission=APPROVE_PERMISSION,
+        permission=lambda payout, user: is_finance_approver(user),
     )
     def reject(self, by, at, reason: str) -> None:
         self.decided_by = by

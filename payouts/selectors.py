@@ -27,7 +27,13 @@ from risk.models import Violation, ViolationStatus
 from risk.services.money import from_cents, from_ts, to_cents, to_ts
 
 from .eligibility import ZERO, Eligibility, PayoutFacts, payout_eligibility
-from .models import APPROVE_PERMISSION, OPEN_STATUSES, PAY_PERMISSION, PayoutRequest, PayoutStatus
+from .models import (
+    OPEN_STATUSES,
+    PAY_PERMISSION,
+    PayoutRequest,
+    PayoutStatus,
+    is_finance_approver,
+)
 
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
 
@@ -66,7 +72,7 @@ def account_balance(account_id: int) -> Decimal:
         TradingAccount.objects.filter(pk=account_id)
         .annotate(
             trades_net=_sum_subquery(Trade.objects.all(), "net"),
-            operations=_sum_subquery(BalanceOperation.objects.all(), "amount"),
+            operations=_sum_subquery(BalanceOperation.objects.counted(), "amount"),
         )
         .values("initial_balance", "trades_net", "operations")
         .get()
@@ -83,9 +89,11 @@ def payout_cycle_start(account: TradingAccount) -> dt.datetime:
     """When the current payout cycle began: the last withdrawal (every paid payout records
     one at its payment), else the account's start, by the engine's one definition
     (`risk.engine.rules.objectives.payout_cycle_start`)."""
-    withdrawals = BalanceOperation.objects.filter(
-        account=account, kind=BalanceOperationKind.WITHDRAWAL
-    ).values_list("time", flat=True)
+    withdrawals = (
+        BalanceOperation.objects.counted()
+        .filter(account=account, kind=BalanceOperationKind.WITHDRAWAL)
+        .values_list("time", flat=True)
+    )
     return objectives.payout_cycle_start(account.started_at, withdrawals)
 
 
@@ -230,7 +238,7 @@ def allowed_actions(payout: PayoutRequest, user) -> frozenset[str]:
     is_requester = user.pk == payout.requested_by_id
     if is_requester and payout.status == PayoutStatus.REQUESTED:
         actions.add("cancel")
-    if user.has_perm(APPROVE_PERMISSION) and payout.is_open:
+    if is_finance_approver(user) and payout.is_open:
         actions.add("reject")
         if (
             payout.status == PayoutStatus.REQUESTED
@@ -239,7 +247,7 @@ def allowed_actions(payout: PayoutRequest, user) -> frozenset[str]:
         ):
             actions.add("approve")
     if (
-        user.has_perm(PAY_PERMISSION)
+        is_finance_approver(user, PAY_PERMISSION)
         and payout.status == PayoutStatus.APPROVED
         and not is_requester
     ):

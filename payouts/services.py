@@ -33,19 +33,20 @@ from evaluations.models import (
     AccountStatus,
     BalanceOperation,
     BalanceOperationKind,
+    BalanceOperationStatus,
     TradingAccount,
 )
 
 from . import tasks
 from .eligibility import ZERO, Eligibility, to_cents_down, trader_share
 from .models import (
-    APPROVE_PERMISSION,
     EXPORT_PERMISSION,
     PAY_PERMISSION,
     PayoutAction,
     PayoutRequest,
     PayoutStatus,
     PayoutTransition,
+    is_finance_approver,
 )
 from .selectors import account_eligibility, account_profit, open_hard_violation_codes
 
@@ -250,7 +251,7 @@ def approve_payout(payout: PayoutRequest | int, *, by, note: str = "") -> Payout
     """
     with transaction.atomic():
         payout = _lock(payout)
-        if not by.has_perm(APPROVE_PERMISSION):
+        if not is_finance_approver(by):
             raise PermissionDenied("Only finance staff approve payouts.")
         if by.pk == payout.requested_by_id:
             raise PermissionDenied("The requester cannot approve their own payout.")
@@ -283,7 +284,7 @@ def reject_payout(payout: PayoutRequest | int, *, by, reason: str) -> PayoutRequ
         raise PayoutError("A rejection needs a reason the trader will read.")
     with transaction.atomic():
         payout = _lock(payout)
-        if not by.has_perm(APPROVE_PERMISSION):
+        if not is_finance_approver(by):
             raise PermissionDenied("Only finance staff reject payouts.")
         if not payout.is_open:
             raise PayoutError(f"Payout #{payout.pk} is {payout.get_status_display().lower()}.")
@@ -325,7 +326,7 @@ def mark_payout_paid(payout: PayoutRequest | int, *, by, reference: str) -> Payo
         raise PayoutError("Marking paid needs the payment reference.")
     with transaction.atomic():
         payout = _lock(payout)
-        if not by.has_perm(PAY_PERMISSION):
+        if not is_finance_approver(by, PAY_PERMISSION):
             raise PermissionDenied("Only finance staff mark payouts paid.")
         if by.pk == payout.requested_by_id:
             raise PermissionDenied("The requester cannot mark their own payout paid.")
@@ -353,6 +354,8 @@ def mark_payout_paid(payout: PayoutRequest | int, *, by, reference: str) -> Payo
             f"({payout.split_percent}% of {payout.amount})",
             reference=f"payout:{payout.pk}",
             created_by=by,
+            # Written by the system as part of an approved payout: counted at once.
+            status=BalanceOperationStatus.APPROVED,
         )
         payout.mark_paid(by=by, at=now, reference=reference, withdrawal=withdrawal)
         _audit(

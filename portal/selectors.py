@@ -188,7 +188,8 @@ def closed_balance_series(
     """
     rows = _downsampled(_BALANCE_SERIES_SQL, {"account": account.pk, "max_points": max_points})
     operations = list(
-        BalanceOperation.objects.filter(account=account)
+        BalanceOperation.objects.counted()
+        .filter(account=account)
         .order_by("time")
         .values_list("time", "amount")
     )
@@ -271,7 +272,7 @@ def day_path(account: TradingAccount, day: dt.date, max_points: int = 2000) -> D
         start_balance = metrics.start_balance
     else:
         before = Trade.objects.filter(account=account, close_time__lt=bounds.start)
-        ops = BalanceOperation.objects.filter(account=account, time__lt=bounds.start)
+        ops = BalanceOperation.objects.counted().filter(account=account, time__lt=bounds.start)
         start_balance = (
             account.initial_balance
             + (before.aggregate(total=Sum("net"))["total"] or ZERO)

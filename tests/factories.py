@@ -182,6 +182,7 @@ class BalanceOperationFactory(factory.django.DjangoModelFactory):
     amount = Decimal("100.00")
     time = T0
     reason = "Test deposit"
+    status = "approved"
 
 
 class AuditEventFactory(factory.django.DjangoModelFactory):

@@ -1,11 +1,20 @@
-from .accounts import AccountStatus, BalanceOperation, BalanceOperationKind, TradingAccount
+from .accounts import (
+    APPROVE_BALANCE_OPERATION_PERMISSION,
+    AccountStatus,
+    BalanceOperation,
+    BalanceOperationKind,
+    BalanceOperationStatus,
+    TradingAccount,
+)
 from .programs import Phase, PhaseKind, Platform, Program, Rule, RuleSet
 from .trading import EquitySnapshot, ImportBatch, ImportSource, ImportStatus, Side, Trade
 
 __all__ = [
+    "APPROVE_BALANCE_OPERATION_PERMISSION",
     "AccountStatus",
     "BalanceOperation",
     "BalanceOperationKind",
+    "BalanceOperationStatus",
     "EquitySnapshot",
     "ImportBatch",
     "ImportSource",

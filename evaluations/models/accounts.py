@@ -130,8 +130,28 @@ class BalanceOperationKind(models.TextChoices):
     ADJUSTMENT = "adjustment", "Adjustment"
 
 
+class BalanceOperationStatus(models.TextChoices):
+    PENDING = "pending", "Pending approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class BalanceOperationQuerySet(models.QuerySet):
+    def counted(self):
+        """The operations that count toward balance, eligibility and metrics: approved ones."""
+        return self.filter(status=BalanceOperationStatus.APPROVED)
+
+
+APPROVE_BALANCE_OPERATION_PERMISSION = "evaluations.approve_balanceoperation"
+
+
 class BalanceOperation(models.Model):
-    """A non-trading balance change. `amount` is signed: deposits > 0, withdrawals < 0."""
+    """A non-trading balance change. `amount` is signed: deposits > 0, withdrawals < 0.
+
+    Four-eyes: an operation staff add by hand is `pending` and counts nowhere until a different
+    authorised person approves it (evaluations.services.balance); the system's own (a paid
+    payout's withdrawal) is written `approved`. Readers use `BalanceOperation.objects.counted()`.
+    """
 
     account = models.ForeignKey(
         TradingAccount, on_delete=models.CASCADE, related_name="balance_operations"
@@ -149,11 +169,30 @@ class BalanceOperation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10,
+        choices=BalanceOperationStatus.choices,
+        default=BalanceOperationStatus.PENDING,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = BalanceOperationQuerySet.as_manager()
 
     class Meta:
         ordering = ["account", "time"]
+        permissions = [
+            ("approve_balanceoperation", "Can approve or reject another person's balance operation")
+        ]
         constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="approved", decided_by=models.F("created_by")),
+                name="balance_operation_approved_by_another",
+            ),
             models.CheckConstraint(
                 condition=(models.Q(kind="deposit") & models.Q(amount__gt=0))
                 | (models.Q(kind="withdrawal") & models.Q(amount__lt=0))

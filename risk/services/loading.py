@@ -17,7 +17,15 @@ from operator import itemgetter
 from django.db import connection
 from django.utils import timezone
 
-from evaluations.models import BalanceOperation, EquitySnapshot, Phase, Rule, Trade, TradingAccount
+from evaluations.models import (
+    BalanceOperation,
+    BalanceOperationStatus,
+    EquitySnapshot,
+    Phase,
+    Rule,
+    Trade,
+    TradingAccount,
+)
 from evaluations.rule_types import RuleCode
 from risk.engine.rules.objectives import payout_cycle_start
 from risk.engine.types import AccountIn, BalanceOpIn, NewsEventIn, RuleIn, SnapshotIn, TradeIn
@@ -81,7 +89,8 @@ def rows_sql(kind: str, one: bool = False, where: str = "") -> str:
     return f"""
         SELECT account_id, id, {sql_ts("time")}, {sql_cents("amount")}, kind
           FROM {BalanceOperation._meta.db_table}
-         WHERE {where} ORDER BY account_id, time, id"""  # noqa: S608
+         WHERE ({where}) AND status = '{BalanceOperationStatus.APPROVED}'
+         ORDER BY account_id, time, id"""  # noqa: S608
 
 
 def _rules_by_set(rule_set_ids: Iterable[int]) -> dict[int, list[tuple[int, str, str, dict]]]:

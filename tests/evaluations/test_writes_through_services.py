@@ -175,6 +175,17 @@ def test_finance_adds_a_balance_operation_it_is_audited_and_the_account_recomput
     assert event.data["before"] == {}
     assert event.data["after"]["amount"] == "-40.00"
     assert event.data["after"]["reference"] == "ADJ-1"
+    # Four-eyes (finding 7a): it counts only once a second finance member approves it.
+    assert operation.status == "pending"
+    assert AccountMetrics.objects.get(account=account).balance == before
+    client.force_login(staff_user(roles.FINANCE, "finance.two@firm.example"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:evaluations_balanceoperation_changelist"),
+            {"action": "approve_selected", "_selected_action": [operation.pk]},
+        )
+    operation.refresh_from_db()
+    assert operation.status == "approved"
     assert AccountMetrics.objects.get(account=account).balance == before - Decimal("40.00")
 
 

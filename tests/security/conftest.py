@@ -23,7 +23,7 @@ from django_celery_beat.models import (
 from rest_framework.authtoken.models import Token
 
 from accounts import audit
-from accounts.models import AuditAction, User
+from accounts.models import AuditAction, RoleGrantRequest, User
 from accounts.roles import ADMINS, FINANCE, RISK, SUPPORT
 from evaluations.models import TradingAccount
 from imports.management.commands.create_bridge import bridge_group
@@ -173,6 +173,9 @@ def build_world() -> World:
         PayoutTransitionFactory(payout=a.payout),
         DailyReportFactory(),
         audit.record(AuditAction.LOGIN_SUCCEEDED, actor=a.user, obj=a.user, summary="logged in"),
+        RoleGrantRequest.objects.create(
+            user=users[SUPPORT], role=FINANCE, requested_by=users[ADMINS]
+        ),
     ]
     world.admin_objects = {obj._meta.label_lower: obj for obj in objects}
     return world

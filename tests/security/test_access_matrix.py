@@ -93,6 +93,7 @@ API_PERMISSION: dict[str, str | None] = {
 # an admin that offers adding at all (rows that are imported, derived or audited are never typed).
 ADMIN_WITHOUT_ADD = {
     "accounts.auditevent",
+    "accounts.rolegrantrequest",  # made by the user admin (accounts.services.change_privileges)
     "evaluations.importbatch",
     "evaluations.trade",  # trades and snapshots enter through the import service
     "evaluations.equitysnapshot",
