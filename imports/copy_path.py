@@ -5,7 +5,9 @@
     INSERT INTO target SELECT … FROM staging WHERE NOT EXISTS (same key in target)
 
 updated = rows the UPDATE returned, new = rows the INSERT returned, unchanged = staged − new −
-updated (rows whose data did not differ are not touched).
+updated (rows whose data did not differ are not touched). Before the UPDATE the import takes
+its accounts' advisory locks (imports/locks.py): concurrent imports of one account merge one
+after the other, each seeing the rows the earlier one committed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 
 from evaluations.models import TradingAccount
 
+from .locks import lock_accounts_for_import
 from .rows import RowError
 from .specs import TableSpec, WriteResult
 
@@ -109,9 +112,14 @@ class CopyWriter:
     def upsert(self, batch_id: int) -> WriteResult:
         """Update keys whose data differ, then insert keys not in the table yet.
 
-        The INSERT is a plain anti-join (no speculative insertion per row); its
-        `ON CONFLICT DO NOTHING` only guards against a concurrent import of the same key,
-        whose row then counts as unchanged here.
+        First waits for any other import of the same accounts to commit (imports/locks.py):
+        both statements below then see its rows, so a key it stored counts here as updated
+        (our data differs; ours is stored) or unchanged, never as new and never lost.
+
+        The INSERT is a plain anti-join (no speculative insertion per row). Only a writer
+        outside the import service (none today) could insert one of our keys between the
+        two statements; the INSERT is then repeated as an upsert that updates those rows and
+        counts them as updated, so the report stays true and nothing is dropped.
         """
         spec, table, key = self.spec, self.spec.table, self.spec.key_name
         columns = ", ".join(("account_id", key, *spec.value_names))
@@ -133,19 +141,47 @@ class CopyWriter:
             f"SELECT count(*), array_agg(DISTINCT account_id) FROM ins"
         )
         with connection.cursor() as cursor:
+            cursor.execute(f"SELECT DISTINCT account_id FROM {STAGING}")  # noqa: S608
+            lock_accounts_for_import(account_id for (account_id,) in cursor.fetchall())
             cursor.execute(f"ANALYZE {STAGING}")
             cursor.execute(update, [batch_id])
             updated, updated_ids = cursor.fetchone()
             try:
                 with transaction.atomic():
                     cursor.execute(insert, [batch_id])
-            except IntegrityError:  # a concurrent import inserted one of our keys first
-                cursor.execute(
-                    insert.replace(" RETURNING ", " ON CONFLICT DO NOTHING RETURNING "), [batch_id]
-                )
-            new, new_ids = cursor.fetchone()
+                    new, new_ids = cursor.fetchone()
+            except IntegrityError:  # someone outside the import service inserted our key
+                new, also_updated, new_ids = self._insert_or_update(cursor, batch_id)
+                updated += also_updated
         account_ids = sorted({*(updated_ids or ()), *(new_ids or ())})
         return WriteResult(new=new, updated=updated, account_ids=tuple(account_ids))
+
+    def _insert_or_update(self, cursor, batch_id: int) -> tuple[int, int, list[int]]:
+        """The INSERT as an upsert: (rows inserted, rows updated, their account ids).
+
+        Every staged row is offered again: a stored row (one the UPDATE already brought up
+        to date, or one that appeared since) is updated only when its data differ, counted
+        as updated, and left alone otherwise (unchanged); `xmax = 0` tells an inserted row
+        from an updated one.
+        """
+        spec, table, key = self.spec, self.spec.table, self.spec.key_name
+        columns = ", ".join(("account_id", key, *spec.value_names))
+        assignments = ", ".join(f"{name} = excluded.{name}" for name in spec.value_names)
+        current = ", ".join(f"t.{name}" for name in spec.value_names)
+        incoming = ", ".join(f"excluded.{name}" for name in spec.value_names)
+        cursor.execute(
+            f"WITH ins AS (INSERT INTO {table} AS t ({columns}, import_batch_id) "  # noqa: S608
+            f"SELECT {columns}, %s FROM {STAGING} ORDER BY account_id, {key} "
+            f"ON CONFLICT (account_id, {key}) DO UPDATE SET {assignments}, "
+            f"import_batch_id = excluded.import_batch_id "
+            f"WHERE ({current}) IS DISTINCT FROM ({incoming}) "
+            f"RETURNING t.account_id, (t.xmax = 0) AS inserted) "
+            f"SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), "
+            f"array_agg(DISTINCT account_id) FROM ins",
+            [batch_id],
+        )
+        new, updated, account_ids = cursor.fetchone()
+        return new, updated, list(account_ids or ())
 
     def close(self) -> None:
         with connection.cursor() as cursor:

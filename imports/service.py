@@ -9,7 +9,8 @@ trades and (account, time) for snapshots, so importing the same data again chang
 (all rows unchanged). Without `partial`, one bad row rejects the whole import and nothing
 is written; with it, good rows commit and bad ones are reported. After commit, accounts with
 new or updated rows are queued for recompute (`evaluations.hooks.enqueue_recompute`). Each
-batch writes one audit event with its outcome (imports/audit.py).
+batch writes one audit event with its outcome (imports/audit.py). Concurrent imports of one
+account merge one after the other (imports/locks.py), so each report is true of what it did.
 """
 
 from __future__ import annotations
