@@ -112,6 +112,7 @@ class AuditAction(models.TextChoices):
     IMPORT_COMMITTED = "import_committed", "Import committed"
     IMPORT_REJECTED = "import_rejected", "Import rejected"
     PROFILE_CHANGED = "profile_changed", "Trader profile changed"
+    PAYEE_CHANGE = "payee_change", "Payout destination change"
 
 
 class AppendOnlyError(Exception):
