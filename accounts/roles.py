@@ -23,6 +23,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "payouts.export_payoutrequest",
         # A staff change of a trader's payout destination needs a second person's approval.
         "payouts.view_payeechange",
+        "payouts.add_payeechange",
         "payouts.approve_payeechange",
         "reports.*",
         "auth.view_group",

@@ -32,6 +32,7 @@ from .models import PayeeChange, PayeeChangeSource, PayeeChangeStatus
 
 TOKEN_SALT = "payouts.payee-change"
 APPROVE_PAYEE_PERMISSION = "payouts.approve_payeechange"
+PROPOSE_PAYEE_PERMISSION = "payouts.add_payeechange"
 
 
 class PayeeError(Exception):
@@ -167,7 +168,7 @@ def confirm_trader_change(token: str, *, by) -> PayeeChange:
 def request_staff_change(trader: User, *, method: str, details: str, by) -> PayeeChange:
     """A staff member asks to change a trader's destination (e.g. after a verified call); a
     second, different person approves it (`approve_staff_change`). The trader is told."""
-    if not by.has_perm(APPROVE_PAYEE_PERMISSION):
+    if not by.has_perm(PROPOSE_PAYEE_PERMISSION):
         raise PermissionDenied("Only finance or admins propose a change of payout destination.")
     if by.pk == trader.pk:
         raise PermissionDenied("Change your own destination on the portal.")

@@ -299,3 +299,42 @@ def test_finding_1_staff_change_needs_a_second_person(
         ("approved", "fin.two@firm.example"),
         ("requested", "fin.one@firm.example"),
     ]
+
+
+def test_finding_1_staff_propose_in_the_admin_and_another_person_approves(
+    account, finance, finance_2, support
+):
+    trader = account.trader
+    add_url = reverse("admin:payouts_payeechange_add")
+    changelist = reverse("admin:payouts_payeechange_changelist")
+    assert _staff_client(support).get(add_url).status_code == 403
+
+    proposer = _staff_client(finance)
+    refused = proposer.post(
+        add_url, {"trader": trader.pk, "method": "bank", "destination": "DE00 1234"}
+    )
+    assert refused.status_code == 200  # an invalid IBAN (and no holder) is refused
+    proposer.post(
+        add_url,
+        {
+            "trader": trader.pk,
+            "method": "bank",
+            "account_holder": "Ana Trader",
+            "destination": NEW_IBAN,
+            "_save": "Save",
+        },
+    )
+    change = PayeeChange.objects.get()
+    assert (change.source, change.status, change.requested_by) == ("staff", "pending", finance)
+
+    action = {"action": "approve_selected_changes", "_selected_action": [change.pk]}
+    proposer.post(changelist, action)
+    change.refresh_from_db()
+    assert change.status == "pending"  # the proposer cannot approve
+
+    _staff_client(finance_2).post(changelist, action)
+
+    change.refresh_from_db()
+    trader.trader_profile.refresh_from_db()
+    assert change.status == "applied" and change.applied_by == finance_2
+    assert trader.trader_profile.payout_details == NEW_DETAILS

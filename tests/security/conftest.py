@@ -28,7 +28,7 @@ from accounts.roles import ADMINS, FINANCE, RISK, SUPPORT
 from evaluations.models import TradingAccount
 from imports.management.commands.create_bridge import bridge_group
 from payouts.models import PayoutRequest
-from risk.models import Violation
+from risk.models import EvaluationFailure, Violation
 from tests.builders import evaluate, funded_account, rule_set_for
 from tests.factories import (
     T0,
@@ -38,6 +38,7 @@ from tests.factories import (
     EquitySnapshotFactory,
     FundedPhaseFactory,
     ImportBatchFactory,
+    PayeeChangeFactory,
     PayoutRequestFactory,
     PayoutTransitionFactory,
     PhaseFactory,
@@ -169,6 +170,14 @@ def build_world() -> World:
         EconomicEventFactory(),
         a.payout,
         PayoutTransitionFactory(payout=a.payout),
+        PayeeChangeFactory(trader=a.user),
+        EvaluationFailure.objects.create(
+            account=a.funded,
+            error_type="DataError",
+            message="numeric field overflow",
+            first_failed_at=now,
+            last_failed_at=now,
+        ),
         DailyReportFactory(),
         audit.record(AuditAction.LOGIN_SUCCEEDED, actor=a.user, obj=a.user, summary="logged in"),
     ]
