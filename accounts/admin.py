@@ -73,13 +73,18 @@ class EmailUserChangeForm(UserChangeForm):
         return self.cleaned_data["email"].strip().lower()
 
 
+# Where a trader is paid is read-only here for everyone: it changes only through
+# payouts.payee (the trader, confirmed by email, or staff with a second person's approval).
+PAYEE_FIELDS = ("payout_method", "payout_details")
+
+
 class TraderProfileInline(admin.StackedInline):
     model = TraderProfile
     can_delete = False
     extra = 0
     max_num = 1
     # KYC decisions go through the profile admin's actions (they stamp kyc_verified_at).
-    readonly_fields = ("kyc_status", "kyc_verified_at", "created_at")
+    readonly_fields = ("kyc_status", "kyc_verified_at", *PAYEE_FIELDS, "created_at")
 
 
 @admin.register(User)
@@ -171,7 +176,7 @@ class TraderProfileAdmin(AuditedAdmin):
     list_select_related = ("user",)
     search_fields = ("user__email", "user__first_name", "user__last_name")
     raw_id_fields = ("user",)
-    readonly_fields = ("kyc_status", "kyc_verified_at", "created_at")
+    readonly_fields = ("kyc_status", "kyc_verified_at", *PAYEE_FIELDS, "created_at")
     actions = ["mark_kyc_verified", "mark_kyc_rejected"]
 
     def _set_kyc(self, request, queryset, status: str) -> None:

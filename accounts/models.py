@@ -117,6 +117,7 @@ class AuditAction(models.TextChoices):
     ROLE_CHANGED = "role_changed", "Roles or privileges changed"
     ROLE_GRANT_REQUESTED = "role_grant_requested", "Role grant requested"
     ROLE_GRANT_REJECTED = "role_grant_rejected", "Role grant rejected"
+    PAYEE_CHANGE = "payee_change", "Payout destination change"
 
 
 class AppendOnlyError(Exception):

@@ -41,6 +41,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "payouts.view_payoutrequest",
         "payouts.view_payouttransition",
         "payouts.export_payoutrequest",
+        # A staff change of a trader's payout destination needs a second person's approval.
+        "payouts.view_payeechange",
+        "payouts.add_payeechange",
+        "payouts.approve_payeechange",
         "reports.*",
         "auth.view_group",
         "django_celery_beat.*",

@@ -115,10 +115,20 @@ def set_kyc_status(profile: TraderProfile, status: str, *, by=None) -> TraderPro
     return _save_profile(profile, by=by, update_fields=["kyc_status", "kyc_verified_at"])
 
 
+PAYEE_FIELDS = ("payout_method", "payout_details")
+
+
 @transaction.atomic
 def save_trader_profile(profile: TraderProfile, *, by) -> TraderProfile:
-    """Save staff's edit of a trader profile (country, payout method and details, time zone);
-    KYC decisions go through `set_kyc_status`."""
+    """Save staff's edit of a trader profile (country, time zone); KYC decisions go through
+    `set_kyc_status`. Where the trader is paid is never changed here: that is
+    `payouts.payee` (the trader's confirmed change, or staff with a second approver)."""
+    if profile.pk is not None:
+        stored = TraderProfile.objects.get(pk=profile.pk)
+        if fields_of(stored, PAYEE_FIELDS) != fields_of(profile, PAYEE_FIELDS):
+            raise PermissionDenied(
+                "The payout destination changes only through a confirmed payee change."
+            )
     return _save_profile(profile, by=by)
 
 

@@ -335,3 +335,7 @@ LOGGING = {
 PAYOUT_SECOND_APPROVER_THRESHOLD = Decimal(
     env("PAYOUT_SECOND_APPROVER_THRESHOLD", default="5000.00")
 )
+# After a trader's payout destination changes, no payout to it is approved for this long.
+PAYEE_COOLING_OFF_HOURS = env.int("PAYEE_COOLING_OFF_HOURS", default=72)
+# How long the emailed link confirming a new payout destination stays valid.
+PAYEE_CONFIRMATION_MAX_AGE_HOURS = env.int("PAYEE_CONFIRMATION_MAX_AGE_HOURS", default=24)

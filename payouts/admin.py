@@ -10,10 +10,12 @@ from django.utils import timezone
 
 from accounts.admin import AuditedAdmin, ReadOnlyAdminMixin
 
-from . import services
+from . import payee, services
+from .forms import PayeeDestinationForm
 from .models import (
     EXPORT_PERMISSION,
     PAY_PERMISSION,
+    PayeeChange,
     PayoutRequest,
     PayoutStatus,
     PayoutTransition,
@@ -169,3 +171,103 @@ class PayoutTransitionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "note",
         "notified_at",
     )
+
+
+class StaffPayeeChangeForm(forms.ModelForm):
+    """A staff member proposes where a trader is paid (validated like the trader's own form);
+    it takes effect once a second person approves it."""
+
+    method = PayeeDestinationForm.base_fields["method"]
+    account_holder = PayeeDestinationForm.base_fields["account_holder"]
+    destination = PayeeDestinationForm.base_fields["destination"]
+
+    class Meta:
+        model = PayeeChange
+        fields = ("trader",)
+
+    def clean(self):
+        data = super().clean()
+        check = PayeeDestinationForm(self.data)
+        if not check.is_valid():
+            for field, errors in check.errors.items():
+                for error in errors:
+                    self.add_error(None if field == "__all__" else field, error)
+            return data
+        data["method"] = check.cleaned_data["method"]
+        data["details"] = check.cleaned_data["details"]
+        trader = data.get("trader")
+        if trader is not None and not hasattr(trader, "trader_profile"):
+            self.add_error("trader", "This user has no trader profile.")
+        return data
+
+
+@admin.register(PayeeChange)
+class PayeeChangeAdmin(admin.ModelAdmin):
+    """Changes of where traders are paid. Adding here proposes a staff change (a service
+    call); a second, different person approves it with the action. Nothing is edited."""
+
+    form = StaffPayeeChangeForm
+    actions = ("approve_selected_changes",)
+    list_display = (
+        "id",
+        "trader",
+        "source",
+        "status",
+        "payout_method",
+        "payout_details",
+        "requested_by",
+        "requested_at",
+        "applied_by",
+        "applied_at",
+    )
+    list_filter = ("status", "source", "payout_method")
+    list_select_related = ("trader", "requested_by", "applied_by")
+    search_fields = ("trader__email",)
+    raw_id_fields = ("trader",)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("trader", "method", "account_holder", "destination")
+        return [field.name for field in PayeeChange._meta.fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else [field.name for field in PayeeChange._meta.fields]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm(payee.APPROVE_PAYEE_PERMISSION)
+
+    def save_model(self, request, obj, form, change):
+        created = payee.request_staff_change(
+            form.cleaned_data["trader"],
+            method=form.cleaned_data["method"],
+            details=form.cleaned_data["details"],
+            by=request.user,
+        )
+        obj.pk = created.pk  # the admin's "added" message and redirect name the real row
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    def log_addition(self, request, obj, message):
+        pass  # audited by the service
+
+    def _approve_one(self, request, change: PayeeChange) -> bool:
+        """Approve through the service; a refusal is shown, not raised."""
+        try:
+            payee.approve_staff_change(change, by=request.user)
+        except (payee.PayeeError, PermissionDenied) as exc:
+            self.message_user(request, f"Payee change #{change.pk}: {exc}", messages.ERROR)
+            return False
+        return True
+
+    @admin.action(description="Approve selected staff changes", permissions=["approve"])
+    def approve_selected_changes(self, request, queryset):
+        approved = sum(self._approve_one(request, change) for change in queryset.order_by("pk"))
+        if approved:
+            self.message_user(request, f"{approved} change(s) approved.", messages.SUCCESS)

@@ -1,9 +1,13 @@
 """Input of the payout pages: parsed here, decided in `payouts.services`."""
 
+import re
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import validate_email
+from schwifty import IBAN
 
+from accounts.models import PayoutMethod
 from config.forms import FilterDateField
 
 from .eligibility import to_cents_down
@@ -48,3 +52,70 @@ class PayForm(forms.Form):
 class ExportForm(forms.Form):
     paid_from = FilterDateField(label="Paid from (UTC date)")
     paid_to = FilterDateField(label="Paid before (UTC date)")
+
+
+# USDT addresses on the networks the firm pays to: TRC-20 (Tron, base58check "T…", 34
+# characters) and ERC-20 (Ethereum, "0x" + 40 hex digits).
+CRYPTO_ADDRESS_FORMATS = {
+    "TRC-20": re.compile(r"^T[1-9A-HJ-NP-Za-km-z]{33}$"),
+    "ERC-20": re.compile(r"^0x[0-9a-fA-F]{40}$"),
+}
+
+
+class PayeeDestinationForm(forms.Form):
+    """Where the trader wants to be paid, checked by format before anything is sent:
+    bank → an IBAN (checksum and country format, `schwifty`) and the account holder;
+    crypto → a USDT address on TRC-20 or ERC-20; Wise → the Wise account's email address.
+    `cleaned_data["details"]` is the text the payment run reads."""
+
+    method = forms.ChoiceField(label="Payout method", choices=PayoutMethod.choices)
+    account_holder = forms.CharField(
+        label="Account holder (bank transfers)", max_length=140, required=False
+    )
+    destination = forms.CharField(
+        label="IBAN, USDT address or Wise email",
+        max_length=200,
+        help_text="Bank: your IBAN. Crypto: a USDT address (TRC-20 or ERC-20). Wise: your "
+        "Wise account's email address.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        method, value = data.get("method"), (data.get("destination") or "").strip()
+        if not method or not value:
+            return data
+        if method == PayoutMethod.BANK:
+            holder = " ".join((data.get("account_holder") or "").split())
+            if not holder:
+                self.add_error("account_holder", "A bank transfer needs the account holder.")
+                return data
+            if not re.fullmatch(r"[^\W\d_][\w .,'&-]*", holder):
+                self.add_error("account_holder", "Use the holder's name as the bank has it.")
+                return data
+            try:
+                iban = IBAN(value)
+            except ValueError as exc:
+                self.add_error("destination", f"Not a valid IBAN: {exc}.")
+                return data
+            data["details"] = f"IBAN {iban.formatted}, {holder}"
+        elif method == PayoutMethod.CRYPTO:
+            network = next(
+                (name for name, rx in CRYPTO_ADDRESS_FORMATS.items() if rx.fullmatch(value)),
+                None,
+            )
+            if network is None:
+                self.add_error(
+                    "destination",
+                    "Not a USDT address: TRC-20 (T…, 34 characters) or ERC-20 "
+                    "(0x and 40 hexadecimal digits).",
+                )
+                return data
+            data["details"] = f"USDT {network} {value}"
+        else:
+            try:
+                validate_email(value)
+            except forms.ValidationError:
+                self.add_error("destination", "Wise payouts need your Wise account's email.")
+                return data
+            data["details"] = f"Wise {value.lower()}"
+        return data

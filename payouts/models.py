@@ -6,6 +6,8 @@ requests on one account, non-positive amounts, an approval by the requester, a p
 approval or reference).
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -13,6 +15,7 @@ from django.utils import timezone
 from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
+from accounts.models import PayoutMethod
 from accounts.roles import FINANCE, acts_in_role
 from evaluations.models import BalanceOperation, TradingAccount
 
@@ -80,6 +83,15 @@ class PayoutRequest(FSMModelMixin, models.Model):
     trader_share = models.DecimalField(**MONEY, help_text="What the trader receives")
     cycle_start = models.DateTimeField(help_text="Start of the payout cycle this request closes")
     requested_at = models.DateTimeField(default=timezone.now)
+    # Where this payout is paid, copied from the trader's profile when it is requested: the
+    # queue, the detail page and the payment run read these, never the live profile.
+    payout_method = models.CharField(max_length=10, choices=PayoutMethod.choices, blank=True)
+    payout_details = models.TextField(blank=True)
+    payee_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the destination last changed before the request (cooling-off)",
+    )
 
     first_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -187,6 +199,26 @@ class PayoutRequest(FSMModelMixin, models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def payee_cooling_off_until(self):
+        """Until when no payout to this destination is approved (PAYEE_COOLING_OFF_HOURS after
+        its last change); None when it never changed."""
+        if self.payee_changed_at is None:
+            return None
+        return self.payee_changed_at + timedelta(hours=settings.PAYEE_COOLING_OFF_HOURS)
+
+    @property
+    def payee_in_cooling_off(self) -> bool:
+        until = self.payee_cooling_off_until
+        return until is not None and timezone.now() < until
+
+    @property
+    def payee_changed_recently(self) -> bool:
+        """The destination changed within the cooling-off window before the request: the
+        payment run flags it for a second look."""
+        until = self.payee_cooling_off_until
+        return until is not None and self.requested_at < until
+
     # Transitions: the services lock the row, check the business rules, then call these.
     @transition(
         field=status,
@@ -265,3 +297,66 @@ class PayoutTransition(models.Model):
     def __str__(self) -> str:
         steps = f"{self.from_status or '∅'} → {self.to_status}"
         return f"#{self.payout_id} {steps} by {self.by_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class PayeeChangeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for confirmation or approval"
+    APPLIED = "applied", "Applied"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class PayeeChangeSource(models.TextChoices):
+    TRADER = "trader", "Trader (confirmed by email)"
+    STAFF = "staff", "Staff (approved by a second person)"
+
+
+class PayeeChange(models.Model):
+    """A change of where a trader is paid: pending until the trader follows the emailed link
+    (their own change) or a second staff member approves it (a staff change); only then does
+    the profile change. Written only by `payouts.payee`."""
+
+    trader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payee_changes"
+    )
+    source = models.CharField(max_length=10, choices=PayeeChangeSource.choices)
+    status = models.CharField(
+        max_length=10, choices=PayeeChangeStatus.choices, default=PayeeChangeStatus.PENDING
+    )
+    payout_method = models.CharField(max_length=10, choices=PayoutMethod.choices)
+    payout_details = models.TextField()
+    previous_method = models.CharField(max_length=10, blank=True)
+    previous_details = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The trader who confirmed, or the second staff member who approved",
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["trader", "status", "applied_at"])]
+        permissions = [("approve_payeechange", "Can approve a staff change of a payee")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="applied")
+                | (Q(applied_by__isnull=False) & Q(applied_at__isnull=False)),
+                name="payee_change_applied_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source="staff")
+                | Q(applied_by__isnull=True)
+                | ~Q(applied_by=F("requested_by")),
+                name="payee_change_staff_two_people",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payee change #{self.pk} of {self.trader_id} → {self.payout_method} ({self.status})"

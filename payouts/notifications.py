@@ -1,5 +1,6 @@
 """Who is told what about a payout: the trader on approval, rejection and payment; finance
-(active users of the `finance` group) on a new request."""
+(active users of the `finance` group) on a new request. About a change of where they are paid,
+the trader, at their current address, at every step (payouts.payee)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.urls import reverse
 from accounts.notifications import role_recipients
 from accounts.roles import FINANCE
 
-from .models import PayoutAction, PayoutTransition
+from .models import PayeeChange, PayoutAction, PayoutTransition
 
 SUBJECTS = {
     PayoutAction.REQUESTED: "New payout request #{id}: {share} {currency} on {login}",
@@ -58,4 +59,41 @@ def send_transition_email(transition: PayoutTransition) -> int:
         message=render_to_string(f"payouts/email/{transition.action}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=recipients,
+    )
+
+
+PAYEE_SUBJECTS = {
+    "requested": "Confirm the change of your payout destination",
+    "staff_requested": "A change of your payout destination was requested",
+    "confirmed": "Your payout destination was changed",
+    "approved": "Your payout destination was changed",
+}
+
+
+def send_payee_email(change: PayeeChange, step: str) -> int:
+    """Email the trader (their address now, not one the change could have set) about one step
+    of a payee change; the "requested" email carries the signed confirmation link."""
+    from urllib.parse import urlencode
+
+    from .payee import make_token
+
+    trader = change.trader
+    context = {
+        "change": change,
+        "trader": trader,
+        "step": step,
+        "cooling_off_hours": settings.PAYEE_COOLING_OFF_HOURS,
+        "max_age_hours": settings.PAYEE_CONFIRMATION_MAX_AGE_HOURS,
+        "page_url": settings.SITE_URL + reverse("payouts:destination"),
+    }
+    if step == "requested":
+        query = urlencode({"token": make_token(change)})
+        context["confirm_url"] = (
+            f"{settings.SITE_URL}{reverse('payouts:destination_confirm')}?{query}"
+        )
+    return send_mail(
+        subject=PAYEE_SUBJECTS[step],
+        message=render_to_string("payouts/email/payee_change.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[trader.email],
     )

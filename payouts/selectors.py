@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
@@ -30,12 +31,49 @@ from .eligibility import ZERO, Eligibility, PayoutFacts, payout_eligibility
 from .models import (
     OPEN_STATUSES,
     PAY_PERMISSION,
+    PayeeChange,
+    PayeeChangeStatus,
     PayoutRequest,
     PayoutStatus,
     is_finance_approver,
 )
+from .payee import cooling_off_until, last_change_at
 
 MONEY_FIELD = DecimalField(max_digits=18, decimal_places=2)
+
+
+@dataclass(frozen=True)
+class PayeeSummary:
+    """Where a trader is paid now, since when, and any change waiting for confirmation."""
+
+    method: str
+    method_label: str
+    details: str
+    changed_at: dt.datetime | None
+    cooling_off_until: dt.datetime | None
+    pending: PayeeChange | None
+
+    @property
+    def in_cooling_off(self) -> bool:
+        return self.cooling_off_until is not None and timezone.now() < self.cooling_off_until
+
+
+def payee_summary(user) -> PayeeSummary | None:
+    """The trader's payout destination (None for someone without a trader profile)."""
+    profile = TraderProfile.objects.filter(user_id=user.pk).first()
+    if profile is None:
+        return None
+    changed_at = last_change_at(user.pk)
+    return PayeeSummary(
+        method=profile.payout_method,
+        method_label=profile.get_payout_method_display(),
+        details=profile.payout_details,
+        changed_at=changed_at,
+        cooling_off_until=cooling_off_until(changed_at),
+        pending=PayeeChange.objects.filter(trader_id=user.pk, status=PayeeChangeStatus.PENDING)
+        .order_by("-requested_at")
+        .first(),
+    )
 
 
 def trader_share_expression(amount: Expression, split_percent: Expression) -> Func:

@@ -15,6 +15,7 @@ tests all call these. Every transition:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -37,7 +38,7 @@ from evaluations.models import (
     TradingAccount,
 )
 
-from . import tasks
+from . import payee, tasks
 from .eligibility import ZERO, Eligibility, to_cents_down, trader_share
 from .models import (
     EXPORT_PERMISSION,
@@ -168,6 +169,19 @@ def _assert_still_payable(payout: PayoutRequest) -> None:
         )
 
 
+def _assert_payee_settled(payout: PayoutRequest) -> None:
+    """Cooling-off: no payout to a destination changed less than PAYEE_COOLING_OFF_HOURS ago
+    is approved (payouts.payee), so a hijacked account cannot redirect money before the
+    trader, emailed at every change, can react."""
+    if payout.payee_in_cooling_off:
+        until = timezone.localtime(payout.payee_cooling_off_until, dt.UTC)
+        raise PayoutError(
+            f"The trader's payout destination changed on "
+            f"{timezone.localtime(payout.payee_changed_at, dt.UTC):%Y-%m-%d %H:%M} UTC: "
+            f"payouts to it can be approved from {until:%Y-%m-%d %H:%M} UTC (cooling-off)."
+        )
+
+
 def parse_amount(value: str | Decimal | None) -> Decimal | None:
     """A money amount typed by a person, quantized down to the cent; None when blank."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -223,6 +237,8 @@ def request_payout(
                 f"{account.currency}."
             )
         now = timezone.now()
+        # Where it is paid is fixed now: a later profile change never redirects this payout.
+        profile = getattr(account.trader, "trader_profile", None)
         payout = PayoutRequest(
             account=account,
             requested_by=by,
@@ -233,6 +249,9 @@ def request_payout(
             trader_share=trader_share(requested, eligibility.split_percent),
             cycle_start=eligibility.cycle_start,
             requested_at=now,
+            payout_method=profile.payout_method if profile else "",
+            payout_details=profile.payout_details if profile else "",
+            payee_changed_at=payee.last_change_at(account.trader_id),
         )
         try:
             with transaction.atomic():
@@ -262,6 +281,7 @@ def approve_payout(payout: PayoutRequest | int, *, by, note: str = "") -> Payout
                 f"You already approved payout #{payout.pk}; a second, different approver is needed."
             )
         _assert_still_payable(payout)
+        _assert_payee_settled(payout)
         now = timezone.now()
         before = _audited_state(payout)
         if needs_second_approver(payout) and payout.first_approved_by_id is None:
@@ -381,13 +401,14 @@ EXPORT_COLUMNS = (
     "currency",
     "payout_method",
     "payout_details",
+    "payee_changed_recently",
     "payment_reference",
 )
 
 
 def _payment_row(payout: PayoutRequest) -> list:
+    """The destination is the request's snapshot, never the profile as it is today."""
     trader = payout.account.trader
-    profile = getattr(trader, "trader_profile", None)
     return [
         payout.pk,
         payout.paid_at,
@@ -396,15 +417,18 @@ def _payment_row(payout: PayoutRequest) -> list:
         payout.account.login,
         f"{payout.trader_share:.2f}",
         payout.currency,
-        profile.payout_method if profile else "",
-        profile.payout_details if profile else "",
+        payout.payout_method,
+        payout.payout_details,
+        "yes" if payout.payee_changed_recently else "no",
         payout.payment_reference,
     ]
 
 
 def export_paid_payouts_csv(payouts: Iterable[PayoutRequest], *, by) -> str:
     """CSV of paid requests for the payment run: trader, amount (what the trader receives),
-    currency, payout method and details, payment reference. Only finance may export."""
+    currency, payout method and details as snapshotted at the request, whether the destination
+    had changed within the cooling-off window before the request, payment reference. Only
+    finance may export."""
     if not by.has_perm(EXPORT_PERMISSION):
         raise PermissionDenied("Only finance staff export payouts.")
     rows = (_payment_row(payout) for payout in payouts if payout.status == PayoutStatus.PAID)

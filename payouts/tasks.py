@@ -29,3 +29,13 @@ def send_payout_email(transition_id: int) -> bool:
         PayoutTransition.objects.filter(pk=transition_id).update(notified_at=None)
         raise
     return True
+
+
+@shared_task(acks_late=True)
+def send_payee_email(change_id: int, step: str) -> int:
+    """Tell the trader about a step of a payout destination change (payouts.payee); the
+    confirmation link is signed here, so no token travels through the broker."""
+    from .models import PayeeChange
+
+    change = PayeeChange.objects.select_related("trader", "requested_by").get(pk=change_id)
+    return notifications.send_payee_email(change, step)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
@@ -18,9 +20,9 @@ from accounts.access import portal_view
 from config.forms import filter_errors_response
 from evaluations.models import TradingAccount
 
-from . import selectors, services
+from . import payee, selectors, services
 from .eligibility import trader_share
-from .forms import ExportForm, PayForm, PayoutAmountForm, RejectForm
+from .forms import ExportForm, PayeeDestinationForm, PayForm, PayoutAmountForm, RejectForm
 from .models import EXPORT_PERMISSION, VIEW_PERMISSION, PayoutRequest, PayoutStatus
 
 
@@ -44,9 +46,66 @@ def index(request):
         "rows": rows,
         "payouts": selectors.payouts_of_trader(request.user),
         "can_see_queue": request.user.has_perm(VIEW_PERMISSION),
+        "payee": selectors.payee_summary(request.user),
         "tz_name": str(request.trader_tz),
     }
     return render(request, "payouts/index.html", context)
+
+
+def _payee_or_404(user) -> selectors.PayeeSummary:
+    summary = selectors.payee_summary(user)
+    if summary is None:
+        raise Http404("Only traders have a payout destination")
+    return summary
+
+
+@portal_view
+def destination(request):
+    """Where the trader is paid, and the form to change it (after a fresh re-authentication;
+    the change counts once confirmed from the emailed link)."""
+    return _destination_form(request, _payee_or_404(request.user))
+
+
+@reauthentication_required
+def _destination_form(request, summary):
+    form = PayeeDestinationForm(request.POST or None, initial={"method": summary.method})
+    if request.method == "POST" and form.is_valid():
+        payee.request_trader_change(
+            request.user,
+            method=form.cleaned_data["method"],
+            details=form.cleaned_data["details"],
+            by=request.user,
+        )
+        messages.success(
+            request,
+            f"We emailed a confirmation link to {request.user.email}: the new destination "
+            "counts once you follow it.",
+        )
+        return redirect("payouts:destination")
+    context = {
+        "payee": summary,
+        "form": form,
+        "cooling_off_hours": settings.PAYEE_COOLING_OFF_HOURS,
+        "tz_name": str(request.trader_tz),
+    }
+    return render(request, "payouts/destination.html", context)
+
+
+@portal_view
+def destination_confirm(request):
+    """The emailed link: a page with one button (mail scanners that open links change
+    nothing); pressing it makes the change effective."""
+    _payee_or_404(request.user)
+    token = request.POST.get("token") or request.GET.get("token") or ""
+    if request.method == "POST":
+        try:
+            payee.confirm_trader_change(token, by=request.user)
+        except payee.PayeeError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Your new payout destination is confirmed.")
+        return redirect("payouts:destination")
+    return render(request, "payouts/destination_confirm.html", {"token": token})
 
 
 @portal_view

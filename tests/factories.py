@@ -28,7 +28,13 @@ from evaluations.models import (
     Trade,
     TradingAccount,
 )
-from payouts.models import PayoutAction, PayoutRequest, PayoutStatus, PayoutTransition
+from payouts.models import (
+    PayeeChange,
+    PayoutAction,
+    PayoutRequest,
+    PayoutStatus,
+    PayoutTransition,
+)
 from reports.models import DailyReport
 from risk.models import AccountMetrics, DailyMetrics, EconomicEvent, EvaluationFailure, Violation
 
@@ -303,6 +309,20 @@ class PayoutRequestFactory(factory.django.DjangoModelFactory):
     trader_share = factory.LazyAttribute(lambda p: p.amount * p.split_percent / 100)
     cycle_start = factory.SelfAttribute("account.started_at")
     requested_at = T0 + dt.timedelta(days=20)
+
+
+class PayeeChangeFactory(factory.django.DjangoModelFactory):
+    """A trader's payee change waiting for confirmation, as stored; prefer
+    `payouts.payee.request_trader_change` where the test is about the change itself."""
+
+    class Meta:
+        model = PayeeChange
+
+    trader = factory.SubFactory(TraderFactory)
+    source = "trader"
+    payout_method = "wise"
+    payout_details = factory.LazyAttribute(lambda c: f"Wise {c.trader.email}")
+    requested_by = factory.SelfAttribute("trader")
 
 
 class PayoutTransitionFactory(factory.django.DjangoModelFactory):

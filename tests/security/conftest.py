@@ -39,6 +39,7 @@ from tests.factories import (
     EvaluationFailureFactory,
     FundedPhaseFactory,
     ImportBatchFactory,
+    PayeeChangeFactory,
     PayoutRequestFactory,
     PayoutTransitionFactory,
     PhaseFactory,
@@ -171,6 +172,7 @@ def build_world() -> World:
         EvaluationFailureFactory(account=a.evaluation),
         a.payout,
         PayoutTransitionFactory(payout=a.payout),
+        PayeeChangeFactory(trader=a.user),
         DailyReportFactory(),
         audit.record(AuditAction.LOGIN_SUCCEEDED, actor=a.user, obj=a.user, summary="logged in"),
         RoleGrantRequest.objects.create(

@@ -27,6 +27,7 @@ from tests.conftest import client_with_second_factor
 from .conftest import ANONYMOUS, BRIDGE, ROLES, SUPERUSER, TRADER_A, TRADER_B, World
 
 OK, LOGIN, ADMIN_LOGIN = "200", "302 to login", "302 to admin login"
+REAUTHENTICATE = "302 to re-authenticate"
 UNAUTHORIZED, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = "401", "403", "404", "405"
 STAFF = (SUPPORT, RISK, FINANCE, ADMINS)
 NOT_STAFF = (TRADER_A, TRADER_B, BRIDGE)
@@ -60,6 +61,11 @@ PAYOUTS: dict[str, Callable[[str], str]] = {
     ),
     "payouts:queue": lambda role: OK if granted(role, PAYOUT_VIEW) else FORBIDDEN,
     "payouts:export": lambda role: OK if granted(role, PAYOUT_EXPORT) else FORBIDDEN,
+    # Where a trader is paid: traders only (others have no destination), after re-auth.
+    "payouts:destination": lambda role: (
+        REAUTHENTICATE if role in (TRADER_A, TRADER_B) else NOT_FOUND
+    ),
+    "payouts:destination_confirm": lambda role: OK if role in (TRADER_A, TRADER_B) else NOT_FOUND,
     **dict.fromkeys(PAYOUT_POST_ONLY, lambda role: NOT_ALLOWED),
 }
 # Staff area (namespace `reports`), as docs/staff-dashboards.md "Who sees what" says:
@@ -290,6 +296,8 @@ def outcome(response) -> str:
             return LOGIN
         if location.startswith(reverse("admin:login")):
             return ADMIN_LOGIN
+        if location.startswith(reverse("account_reauthenticate")):
+            return REAUTHENTICATE
         return f"{response.status_code} to {location}"
     return str(response.status_code)
 
@@ -320,7 +328,7 @@ def test_every_generated_url_has_a_policy(world):
     ]
     assert not unknown, f"routes without an access policy in this test: {unknown}"
     groups = {group: sum(c.group == group for c in cases) for group in ("portal", "payouts")}
-    assert groups == {"portal": 6, "payouts": 9}
+    assert groups == {"portal": 6, "payouts": 11}
     assert {"reports:export", "reports:trader_export", "bridge:trades"} <= {c.name for c in cases}
     assert sum(c.group == "admin" for c in cases) == 3 * len(admin.site._registry)
 
