@@ -12,7 +12,14 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.models import AuditAction, AuditEvent, KycStatus, TraderProfile, User
+from accounts.models import (
+    AuditAction,
+    AuditEvent,
+    KycStatus,
+    RoleGrantRequest,
+    TraderProfile,
+    User,
+)
 from evaluations.models import (
     AccountStatus,
     BalanceOperation,
@@ -309,6 +316,18 @@ class PayoutRequestFactory(factory.django.DjangoModelFactory):
     trader_share = factory.LazyAttribute(lambda p: p.amount * p.split_percent / 100)
     cycle_start = factory.SelfAttribute("account.started_at")
     requested_at = T0 + dt.timedelta(days=20)
+
+
+class RoleGrantRequestFactory(factory.django.DjangoModelFactory):
+    """A grant of finance waiting for a second admin; prefer
+    `accounts.services.change_privileges` where the test is about the grant itself."""
+
+    class Meta:
+        model = RoleGrantRequest
+
+    user = factory.SubFactory(UserFactory)
+    role = "finance"
+    requested_by = factory.SubFactory(UserFactory, roles=["admins"])
 
 
 class PayeeChangeFactory(factory.django.DjangoModelFactory):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.audit import by_whom, record
+from accounts.models import AuditAction
 from risk.engine.types import AccountIn, Breach
 from risk.models import Violation, ViolationStatus
 
@@ -141,12 +143,23 @@ def dismissed(stored: dict[str, str]) -> set[str]:
 
 
 def _review(violation: Violation, status: str, by) -> Violation:
+    """Set the review status, stamp who and when, and audit it (one event, before → after)."""
     with transaction.atomic():
         violation = Violation.objects.select_for_update().get(pk=violation.pk)
+        before = violation.status
         violation.status = status
         violation.reviewed_by = by
         violation.reviewed_at = timezone.now()
         violation.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        record(
+            AuditAction.VIOLATION_REVIEWED,
+            actor=by,
+            obj=violation,
+            summary=f"Violation #{violation.pk} ({violation.rule_code}) of account "
+            f"{violation.account_id}: {before} → {status} by {by_whom(by)}",
+            before={"status": before},
+            after={"status": status},
+        )
     return violation
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import AuditAction, AuditEvent
 from risk.models import EconomicEvent, Violation, ViolationStatus
 from risk.services.evaluation import evaluate_account
 from tests.factories import staff_user
@@ -66,6 +67,10 @@ def test_review_actions_record_who_and_when(risk_client, violation, action, stat
     assert violation.status == status
     assert violation.reviewed_by.email == "analyst@firm.example"
     assert violation.reviewed_at is not None
+    [event] = AuditEvent.objects.filter(action=AuditAction.VIOLATION_REVIEWED)
+    assert event.actor.email == "analyst@firm.example"
+    assert (event.object_type, event.object_id) == ("risk.violation", str(violation.pk))
+    assert (event.data["before"], event.data["after"]) == ({"status": "open"}, {"status": status})
 
 
 def test_support_sees_violations_but_cannot_review_them(client, violation):
