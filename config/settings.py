@@ -207,7 +207,9 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = BASE_DIR / "media"
+# Uploaded files (admin trade uploads wait here for their Celery worker, under imports/). Never
+# served: no URL maps MEDIA_URL. Web and workers must see the same directory (docs/deployment.md).
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "media/"
 
 # Uploads: platform exports are small; refuse anything absurd before it is read.

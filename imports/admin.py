@@ -1,23 +1,27 @@
-"""Admin for imports: the ImportBatch log (read-only) and the trade upload page.
+"""Admin for imports: the ImportBatch log (read-only), the trade upload page and its result page.
 
-The upload page is for staff who may add trades (risk, admins). It calls the same
-`import_file` service as the command line and the bridge API, and shows its report.
+The upload page is for staff who may add trades (risk, admins). It stores the file and queues
+its import (`imports.service.queue_upload`); a Celery worker runs the same `import_file` service
+as the command line and the bridge API. The result page follows the batch from queued to its
+report, polling with htmx every 2 s until the import has its outcome.
 """
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from accounts.admin import ReadOnlyAdminMixin
-from evaluations.models import ImportBatch, ImportSource, TradingAccount
+from evaluations.models import ImportBatch, TradingAccount
 from evaluations.models.programs import validate_time_zone
 from imports.detect import FORMATS
-from imports.service import import_file, report_text
+from imports.service import queue_upload, report_text
 
 UPLOAD_PERMISSION = "evaluations.add_trade"
+POLL_SECONDS = 2  # the result page asks again this often while the import waits or runs
 
 
 class TradeUploadForm(forms.Form):
@@ -64,43 +68,65 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("filename", "sha256", "account__login")
     date_hierarchy = "created_at"
     list_select_related = ("account__program", "account__phase", "created_by")
-    readonly_fields = [f.name for f in ImportBatch._meta.fields]
+    # The stored upload is internal (never served, deleted after the import): not shown.
+    exclude = ("upload",)
+    readonly_fields = [f.name for f in ImportBatch._meta.fields if f.name != "upload"]
     change_list_template = "admin/evaluations/importbatch/change_list.html"
 
     def get_urls(self):
         upload = self.admin_site.admin_view(self.upload_view)
+        progress = self.admin_site.admin_view(self.progress_view)
         return [
             path("upload/", upload, name="evaluations_importbatch_upload"),
+            path("<int:batch_id>/progress/", progress, name="evaluations_importbatch_progress"),
             *super().get_urls(),
         ]
 
     def upload_view(self, request):
         if not request.user.has_perm(UPLOAD_PERMISSION):
             raise PermissionDenied
-        batch = None
         form = TradeUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            uploaded = form.cleaned_data["file"]
-            batch = import_file(
-                uploaded,
+            batch = queue_upload(
+                form.cleaned_data["file"],
                 fmt=form.cleaned_data["format"],
                 account=form.cleaned_data["account"],
                 broker_tz=form.cleaned_data["broker_tz"],
                 partial=form.cleaned_data["partial"],
-                source=ImportSource.ADMIN,
                 user=request.user,
-                filename=uploaded.name,
             )
+            return redirect("admin:evaluations_importbatch_progress", batch_id=batch.pk)
         context = {
             **self.admin_site.each_context(request),
             "title": "Upload trades",
             "opts": self.model._meta,
             "form": form,
-            "batch": batch,
-            "report": report_text(batch) if batch else "",
             "max_bytes": settings.IMPORT_MAX_UPLOAD_BYTES,
-            "batch_url": (
-                reverse("admin:evaluations_importbatch_change", args=[batch.pk]) if batch else ""
-            ),
         }
         return TemplateResponse(request, "admin/evaluations/importbatch/upload.html", context)
+
+    def progress_view(self, request, batch_id: int):
+        """The upload's result page: its state while it waits or runs, then the report. An htmx
+        poll gets the panel alone (`_progress.html`)."""
+        if not request.user.has_perm(UPLOAD_PERMISSION):
+            raise PermissionDenied
+        batch = get_object_or_404(
+            ImportBatch.objects.select_related("account", "created_by"), pk=batch_id
+        )
+        context = {
+            "batch": batch,
+            "report": report_text(batch) if batch.finished else "",
+            "progress_url": request.path,
+            "poll_seconds": POLL_SECONDS,
+            "batch_url": reverse("admin:evaluations_importbatch_change", args=[batch.pk]),
+        }
+        if request.htmx:
+            return TemplateResponse(
+                request, "admin/evaluations/importbatch/_progress.html", context
+            )
+        context |= {
+            **self.admin_site.each_context(request),
+            "title": f"Import #{batch.pk}",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/evaluations/importbatch/progress.html", context)

@@ -1,7 +1,9 @@
 """The one write path for trades and equity snapshots: file, admin upload and API all land here.
 
-    import_file(file, …)        -> ImportBatch   (CLI, admin upload)
+    import_file(file, …)        -> ImportBatch   (CLI; a worker for an admin upload)
     import_items(kind, items, …) -> ImportBatch  (bridge API)
+    queue_upload(file, …)       -> ImportBatch   (admin upload: stored, "queued" for a worker)
+    run_queued_import(batch_id) -> ImportBatch | None   (the worker's task)
 
 Every call records an ImportBatch: who, when, source, format, counts and the error report.
 Counts: rows_total = new + updated + unchanged + rejected. The key is (account, ticket) for
@@ -23,8 +25,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from config.celery import enqueue
 from evaluations.hooks import enqueue_recompute
 from evaluations.models import ImportBatch, ImportSource, ImportStatus, TradingAccount
 
@@ -50,22 +54,27 @@ def import_file(
     source: str = ImportSource.CLI,
     user=None,
     filename: str = "",
+    batch: ImportBatch | None = None,
 ) -> ImportBatch:
     """Import a platform export or canonical CSV; never raises for bad input (see the batch).
 
     Uploads (admin, API) larger than settings.IMPORT_MAX_UPLOAD_BYTES are refused unread.
+    With `batch` (a saved, queued upload), the outcome is written into that row instead of a
+    new one; the other arguments must then be the batch's own (see `run_queued_import`).
     """
     started = time.perf_counter()
-    batch = ImportBatch(
-        source=source,
-        format=fmt,
-        # cut to the columns' lengths: the batch is saved even when these are nonsense
-        filename=(filename or (str(file) if isinstance(file, str | Path) else ""))[-255:],
-        created_by=user,
-        account=account,
-        broker_tz=(broker_tz or "UTC")[:64],
-        partial=partial,
-    )
+    own_row = batch is not None
+    if batch is None:
+        batch = ImportBatch(
+            source=source,
+            format=fmt,
+            # cut to the columns' lengths: the batch is saved even when these are nonsense
+            filename=(filename or (str(file) if isinstance(file, str | Path) else ""))[-255:],
+            created_by=user,
+            account=account,
+            broker_tz=(broker_tz or "UTC")[:64],
+            partial=partial,
+        )
     try:
         with _binary(file) as raw:
             size, batch.sha256 = _digest(raw)
@@ -82,7 +91,7 @@ def import_file(
             with parsed_rows(raw, sniffed.format, ctx) as rows:
                 return _run(batch, spec, rows, account, started)
     except ImportFileError as exc:
-        return _reject_file(batch, str(exc), started)
+        return _reject_file(batch, str(exc), started, own_row=own_row)
 
 
 def import_items(
@@ -98,6 +107,111 @@ def import_items(
         return _run(batch, spec, rows, None, started)
     except ImportFileError as exc:
         return _reject_file(batch, str(exc), started)
+
+
+def queue_upload(
+    uploaded: UploadedFile,
+    *,
+    fmt: str = "auto",
+    account: TradingAccount | None = None,
+    broker_tz: str = "UTC",
+    partial: bool = False,
+    user=None,
+) -> ImportBatch:
+    """Store an admin upload and queue its import for a worker; the batch starts "queued".
+
+    The file is saved under MEDIA_ROOT (`ImportBatch.upload`) and `imports.tasks.run_upload` is
+    queued once the batch is committed. A file over IMPORT_MAX_UPLOAD_BYTES is neither stored
+    nor queued: it is refused at once, unread, by `import_file` (a rejected batch).
+    """
+    if uploaded.size > settings.IMPORT_MAX_UPLOAD_BYTES:
+        return import_file(
+            uploaded,
+            fmt=fmt,
+            account=account,
+            broker_tz=broker_tz,
+            partial=partial,
+            source=ImportSource.ADMIN,
+            user=user,
+            filename=uploaded.name,
+        )
+    from . import tasks  # the task module imports this one
+
+    batch = ImportBatch(
+        source=ImportSource.ADMIN,
+        format=fmt[:16],
+        filename=(uploaded.name or "")[-255:],
+        created_by=user,
+        account=account,
+        broker_tz=(broker_tz or "UTC")[:64],
+        partial=partial,
+        status=ImportStatus.QUEUED,
+    )
+    with transaction.atomic():
+        batch.upload.save(uploaded.name or "upload", uploaded, save=False)
+        batch.save()
+        batch_id = batch.pk
+        transaction.on_commit(lambda: enqueue(tasks.run_upload, batch_id))
+    return batch
+
+
+def run_queued_import(batch_id: int) -> ImportBatch | None:
+    """Import a queued upload into its own batch row, then delete the stored file.
+
+    Safe to run twice: a batch that has its outcome is left alone (None), and so is one another
+    worker holds (its row is locked for the whole import). A batch left "running" by a worker
+    that died is imported again from the start: rows are keyed by account and ticket (or time),
+    so nothing is written twice and the rolled-back first attempt left nothing behind.
+    """
+    unfinished = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+    with transaction.atomic():  # committed at once, so the result page shows "running"
+        batch = _lock_batch(batch_id, unfinished)
+        if batch is None:
+            return None
+        batch.status = ImportStatus.RUNNING
+        batch.save(update_fields=["status"])
+    with transaction.atomic():
+        batch = _lock_batch(batch_id, (ImportStatus.RUNNING,))
+        if batch is None:
+            return None
+        try:
+            handle = batch.upload.open("rb")
+        except (OSError, ValueError):  # ValueError: no file stored with the batch
+            batch = _reject_file(
+                batch,
+                "the uploaded file is no longer stored; upload it again",
+                time.perf_counter(),
+                own_row=True,
+            )
+        else:
+            with handle:
+                batch = import_file(
+                    handle,
+                    fmt=batch.format,
+                    account=batch.account,
+                    broker_tz=batch.broker_tz,
+                    partial=batch.partial,
+                    source=batch.source,
+                    user=batch.created_by,
+                    filename=batch.filename,
+                    batch=batch,
+                )
+    # After the commit: a worker that dies before this line leaves a file nobody reads again.
+    if batch.upload:
+        batch.upload.delete(save=False)
+        ImportBatch.objects.filter(pk=batch.pk).update(upload="")
+    return batch
+
+
+def _lock_batch(batch_id: int, statuses: tuple) -> ImportBatch | None:
+    """The batch, locked until the transaction ends, if it is in `statuses` and no other
+    worker holds it."""
+    return (
+        ImportBatch.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("account", "created_by")
+        .filter(pk=batch_id, status__in=statuses)
+        .first()
+    )
 
 
 def _run(batch, spec: TableSpec, rows: Iterable, account, started: float) -> ImportBatch:
@@ -178,9 +292,13 @@ def _stored_errors(errors: list[RowError], source: str) -> list[dict]:
     return stored
 
 
-def _reject_file(batch: ImportBatch, reason: str, started: float) -> ImportBatch:
-    batch.pk = None
-    batch._state.adding = True
+def _reject_file(
+    batch: ImportBatch, reason: str, started: float, *, own_row: bool = False
+) -> ImportBatch:
+    if not own_row:
+        # `_run`'s insert was rolled back: save a new row. A queued upload keeps its own row.
+        batch.pk = None
+        batch._state.adding = True
     batch.status = ImportStatus.REJECTED
     batch.rows_total = batch.rows_new = batch.rows_updated = batch.rows_unchanged = 0
     batch.rows_rejected = 0

@@ -1,5 +1,7 @@
 """What the platforms report: closed trades, equity snapshots, and the import that brought them."""
 
+from uuid import uuid4
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F
@@ -18,9 +20,22 @@ class ImportSource(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    # An admin upload waits for a worker (queued), is imported (running), then ends like any
+    # import: committed, partial or rejected. CLI and API imports are never queued.
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
     COMMITTED = "committed", "Committed"
     PARTIAL = "partial", "Committed good rows only"
     REJECTED = "rejected", "Rejected (nothing written)"
+
+
+FINISHED_IMPORT_STATUSES = (ImportStatus.COMMITTED, ImportStatus.PARTIAL, ImportStatus.REJECTED)
+
+
+def import_upload_path(batch: "ImportBatch", filename: str) -> str:
+    """Where an admin upload waits for its worker, under MEDIA_ROOT: a random name, so nothing
+    the uploader chose (name, extension) reaches the file system; the batch keeps the name."""
+    return f"imports/{uuid4().hex}.upload"
 
 
 class ImportBatch(models.Model):
@@ -54,6 +69,12 @@ class ImportBatch(models.Model):
     errors = models.JSONField(
         default=list, blank=True, help_text='[{"line": 12, "column": "profit", "reason": "…"}]'
     )
+    upload = models.FileField(
+        upload_to=import_upload_path,
+        max_length=255,
+        blank=True,
+        help_text="An admin upload waiting for its worker; emptied once it has been imported",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -61,6 +82,11 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"Import #{self.pk} {self.format} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        """The import has its outcome (no worker will touch it again)."""
+        return self.status in FINISHED_IMPORT_STATUSES
 
 
 class Side(models.TextChoices):

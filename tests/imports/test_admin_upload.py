@@ -1,4 +1,5 @@
-"""The admin upload page: risk/admin staff import a file and read the report."""
+"""The admin upload page: risk/admin staff import a file and read the report on the result page
+(the import itself runs in a worker: tests/imports/test_admin_upload_background.py)."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,6 +10,12 @@ from tests.factories import staff_user
 URL = "/admin/evaluations/importbatch/upload/"
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def risk_client(client, db):
     user = staff_user("risk")
@@ -16,14 +23,26 @@ def risk_client(client, db):
     return client, user
 
 
-def _upload(client, path, **fields):
-    with open(path, "rb") as handle:
-        data = {"file": SimpleUploadedFile(path.name, handle.read(), "text/csv")}
-    data.update({"format": "auto", "broker_tz": "UTC", "account": "", **fields})
-    return client.post(URL, data)
+@pytest.fixture
+def _upload(django_capture_on_commit_callbacks):
+    """Post the file, let the queued import run (eagerly, once the upload commits) and follow
+    the redirect to the result page."""
+
+    def upload(client, path, **fields):
+        with open(path, "rb") as handle:
+            data = {"file": SimpleUploadedFile(path.name, handle.read(), "text/csv")}
+        data.update({"format": "auto", "broker_tz": "UTC", "account": "", **fields})
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(URL, data)
+        if response.status_code != 302:
+            return response  # the form again, with its errors
+        assert response["Location"].endswith("/progress/")
+        return client.get(response["Location"])
+
+    return upload
 
 
-def test_risk_staff_import_the_43_row_tradovate_file(risk_client, account, fixture_path):
+def test_risk_staff_import_the_43_row_tradovate_file(risk_client, account, fixture_path, _upload):
     client, user = risk_client
 
     response = _upload(client, fixture_path("tradovate_performance.csv"), account=account.login)
@@ -41,7 +60,7 @@ def test_risk_staff_import_the_43_row_tradovate_file(risk_client, account, fixtu
     )
 
 
-def test_upload_again_reports_no_changes(risk_client, account, fixture_path):
+def test_upload_again_reports_no_changes(risk_client, account, fixture_path, _upload):
     client, _ = risk_client
     _upload(client, fixture_path("tradovate_performance.csv"), account=account.login)
 
@@ -50,7 +69,9 @@ def test_upload_again_reports_no_changes(risk_client, account, fixture_path):
     assert "No changes: all 43 row(s) were already imported." in response.content.decode()
 
 
-def test_bad_rows_are_listed_with_line_and_column(risk_client, account, fixture_path, tmp_path):
+def test_bad_rows_are_listed_with_line_and_column(
+    risk_client, account, fixture_path, tmp_path, _upload
+):
     client, _ = risk_client
     bad = tmp_path / "bad.csv"
     text = fixture_path("tradovate_performance.csv").read_text()
@@ -64,7 +85,7 @@ def test_bad_rows_are_listed_with_line_and_column(risk_client, account, fixture_
     assert not Trade.objects.exists()
 
 
-def test_unknown_account_and_bad_zone_are_form_errors(risk_client, fixture_path):
+def test_unknown_account_and_bad_zone_are_form_errors(risk_client, fixture_path, _upload):
     client, _ = risk_client
 
     response = _upload(
@@ -77,7 +98,9 @@ def test_unknown_account_and_bad_zone_are_form_errors(risk_client, fixture_path)
     assert not ImportBatch.objects.exists()
 
 
-def test_oversize_upload_is_refused_with_a_message(risk_client, account, fixture_path, settings):
+def test_oversize_upload_is_refused_with_a_message(
+    risk_client, account, fixture_path, settings, _upload
+):
     client, _ = risk_client
     settings.IMPORT_MAX_UPLOAD_BYTES = 1000
 

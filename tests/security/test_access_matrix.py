@@ -112,6 +112,16 @@ ADMIN_WITHOUT_ADD = {
     "reports.dailyreport",
 }
 
+# Admin pages a ModelAdmin adds itself (its get_urls beyond the standard pages), by route name:
+# the permission that opens them (staff without it get 403, everyone else the admin login).
+ADMIN_PAGES: dict[str, str] = {
+    "admin:evaluations_importbatch_upload": "evaluations.add_trade",
+    "admin:evaluations_importbatch_progress": "evaluations.add_trade",  # as the upload page
+}
+STANDARD_ADMIN_PAGES = (
+    *("changelist", "add", "change", "delete", "history", "autocomplete"),
+    "simple_history",  # django-simple-history's page of one past version
+)
 
 BACKGROUND_POLLS = {"reports:risk_panel"}
 
@@ -123,7 +133,7 @@ class Case:
     group: str  # portal, payouts, reports, api, admin
     names_a_object: bool  # its URL arguments name an object of trader A
     model: str = ""  # admin: the model's label, e.g. "risk.violation"
-    page: str = ""  # admin: changelist, add or change
+    page: str = ""  # admin: changelist, add, change, or custom (ADMIN_PAGES)
     permission: str = ""  # reports:export: the table's permission
 
 
@@ -138,6 +148,8 @@ def expected(case: Case, role: str) -> str:
     if case.group == "admin":
         if role == ANONYMOUS or role in NOT_STAFF:
             return ADMIN_LOGIN
+        if case.page == "custom":
+            return OK if granted(role, ADMIN_PAGES[case.name]) else FORBIDDEN
         app_label, model = case.model.split(".")
         if case.page == "add":
             allowed = case.model not in ADMIN_WITHOUT_ADD and granted(
@@ -254,6 +266,22 @@ def admin_cases(world: World) -> list[Case]:
         ):
             name = f"{prefix}_{page}"
             cases.append(Case(name, reverse(name, args=args), "admin", names_a, label, page))
+        cases.extend(custom_admin_cases(model, label, obj, owned))
+    return cases
+
+
+def custom_admin_cases(model, label: str, obj, owned: bool) -> list[Case]:
+    """The pages a ModelAdmin adds in `get_urls`; an argument names the admin's world object."""
+    prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
+    cases = []
+    for pattern in admin.site._registry[model].get_urls():
+        name = getattr(pattern, "name", None) or ""
+        if not name.startswith(prefix) or name.removeprefix(prefix) in STANDARD_ADMIN_PAGES:
+            continue
+        arguments = list(pattern.pattern.regex.groupindex)
+        url = reverse(f"admin:{name}", kwargs=dict.fromkeys(arguments, obj.pk))
+        names_a = owned and bool(arguments)
+        cases.append(Case(f"admin:{name}", url, "admin", names_a, label, "custom"))
     return cases
 
 
@@ -325,12 +353,15 @@ def test_every_generated_url_has_a_policy(world):
         if (c.group == "payouts" and c.name not in PAYOUTS)
         or (c.group == "reports" and c.name not in REPORT_PAGES)
         or (c.group == "api" and c.name not in API_PERMISSION)
+        or (c.group == "admin" and c.page == "custom" and c.name not in ADMIN_PAGES)
     ]
     assert not unknown, f"routes without an access policy in this test: {unknown}"
     groups = {group: sum(c.group == group for c in cases) for group in ("portal", "payouts")}
     assert groups == {"portal": 6, "payouts": 11}
     assert {"reports:export", "reports:trader_export", "bridge:trades"} <= {c.name for c in cases}
-    assert sum(c.group == "admin" for c in cases) == 3 * len(admin.site._registry)
+    standard = [c for c in cases if c.group == "admin" and c.page != "custom"]
+    assert len(standard) == 3 * len(admin.site._registry)
+    assert {c.name for c in cases if c.page == "custom"} == set(ADMIN_PAGES)
 
 
 @pytest.mark.parametrize("role", ROLES)
