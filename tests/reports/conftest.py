@@ -1,22 +1,37 @@
-"""A small firm whose every staff figure can be computed by hand.
+"""A small firm whose every staff figure can be computed by hand, judged by the risk engine.
 
 Programs (USD): "Two-Step" (price 540; Phase 1 → Phase 2 → Funded at 80%) and "One-Step"
-(price 300; Phase 1 → Funded at 90%). Every account is on B0 = 100,000.
+(price 300; Phase 1 → Funded at 90%). Every account is on B0 = 100,000. Rules (`RULES`):
+Phase 1 fails below the daily floor (day start balance − 5%) or the static total floor
+(90,000) and passes at +10% (One-Step's Phase 1 also flags news trading, ±2 min of a high-impact
+event); Two-Step's Phase 2 has only the total floor and a 5% target; Two-Step's funded phase
+both loss limits; One-Step's funded phase the daily limit and a 5% floor trailing the highest
+closed balance.
 
-Two-Step, March 2026 cohort:
-  a1  Phase 1 failed 03-05 (max_daily_loss)
-  a2  Phase 1 passed 03-02→03-06 (4 d) → Phase 2 passed 03-06→03-16 (10 d) → Funded: trade +1,000
-      on 03-20, paid 03-30 (withdrawal −1,000; trader share 800), trade +500 on 04-01
-  a3  Phase 1 passed 03-03→03-09 (6 d) → Phase 2 failed 03-12 (max_total_loss)
-  a4  Phase 1 active since 03-20; trade +50 (XAUUSD, open across its snapshot)
+Only trades (and snapshots, a withdrawal) are written; `evaluate` runs the engine, which stores
+every metric and violation, fails or passes each account and opens its next phase (the builder
+then gives the opened account the pass time as its start: the engine, run after the fact, would
+stamp it "now"). All days are 2026, times UTC.
+
+Two-Step, March cohort:
+  a1  Phase 1 from 03-02: −5,500 on 03-05 15:00 → failed (max_daily_loss)
+  a2  Phase 1 03-02 12:00: +10,000 on 03-06 → passed (4 d) → Phase 2: +5,000 on 03-16 → passed
+      (10 d) → Funded: +1,000 on 03-20, paid 03-30 (withdrawal −1,000; trader share 800),
+      +500 on 04-01
+  a3  Phase 1 03-03: +10,000 on 03-09 → passed (6 d) → Phase 2: −10,500 on 03-12 09:00 →
+      failed (max_total_loss)
+  a4  Phase 1 active since 03-20 08:00: −4,050 closed 11:00, snapshot 12:00 (95,950 / 96,000),
+      +50 XAUUSD sell 10:00–14:00: daily room 1,000, total room 6,000
 Two-Step, February cohort:
-  a5  Phase 1 passed 02-10→02-20 (10 d) → Phase 2 active
+  a5  Phase 1 02-10: +10,000 on 02-20 → passed (10 d) → Phase 2 active: −1,000 on 02-23
 One-Step, March cohort:
-  b1  Phase 1 passed 03-02→03-12 (10 d) → Funded: trades +1,500.55, +300, +200 (= 2,000.55)
-  (funded accounts' AccountMetrics.balance agrees with their trades and withdrawals; one
-  DailyMetrics row per account and day with closed trades)
-  b2  Phase 1 failed 03-04 (max_daily_loss), plus a soft news_trading violation
-  b3  Phase 1 passed 03-05→03-10 (5 d) → Funded: trade −300
+  b1  Phase 1 03-02: +10,000 on 03-12 → passed (10 d) → Funded: +200 on 03-19, +1,500.55
+      (10:00–14:00) and +300 (sell 11:00–13:00) on 03-20 (= 2,000.55); snapshot 03-20 12:00
+      (100,200 / 100,050)
+  b2  Phase 1 03-03: −5,500 EURUSD opened 03-04 09:00 at a USD release (soft news_trading),
+      closed 10:00 → failed (max_daily_loss)
+  b3  Phase 1 03-05: +10,000 on 03-10 → passed (5 d) → Funded: −300 on 03-18
+Open accounts are evaluated as of 03-20 15:00 (a2f's last trade takes it to 04-01).
 """
 
 from __future__ import annotations
@@ -26,20 +41,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate
-from django.utils import timezone
 
 from accounts.roles import ADMINS, FINANCE, RISK, SUPPORT
-from evaluations.models import BalanceOperation, Phase, Trade, TradingAccount
+from evaluations.models import AccountStatus, BalanceOperation, Phase, TradingAccount
 from payouts.models import PayoutRequest
-from risk.models import AccountMetrics, DailyMetrics, Violation
+from risk.models import EconomicEvent
+from tests.builders import RuleSpec, evaluate, rule_set_for
 from tests.factories import (
     EquitySnapshotFactory,
     FundedPhaseFactory,
     PhaseFactory,
     ProgramFactory,
-    RuleSetFactory,
     TradeFactory,
     TraderFactory,
     TradingAccountFactory,
@@ -48,10 +60,27 @@ from tests.factories import (
 
 UTC = dt.UTC
 D = Decimal
+DAILY_5: RuleSpec = ("max_daily_loss", "hard", {"percent": "5"})
+TOTAL_10: RuleSpec = ("max_total_loss", "hard", {"percent": "10"})
+RULES: dict[str, list[RuleSpec]] = {
+    "two_1": [DAILY_5, TOTAL_10, ("profit_target", "soft", {"percent": "10"})],
+    "two_2": [TOTAL_10, ("profit_target", "soft", {"percent": "5"})],
+    "two_f": [DAILY_5, TOTAL_10],
+    "one_1": [
+        DAILY_5,
+        TOTAL_10,
+        ("profit_target", "soft", {"percent": "10"}),
+        ("news_trading", "soft", {}),
+    ],
+    "one_f": [DAILY_5, ("max_total_loss", "hard", {"percent": "5", "mode": "trailing_closed"})],
+}
 
 
 def at(month: int, day: int, hour: int = 12, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, month, day, hour, minute, tzinfo=UTC)
+
+
+AS_OF = at(3, 20, 15)  # "now" for the open accounts
 
 
 @dataclass
@@ -61,41 +90,6 @@ class Firm:
     accounts: dict[str, TradingAccount] = field(default_factory=dict)
     traders: dict[str, object] = field(default_factory=dict)
     finance: object = None
-
-
-class FirmBuilder:
-    def __init__(self) -> None:
-        self.rule_sets: dict[int, object] = {}
-
-    def account(
-        self, phase: Phase, trader, status: str, started, ended=None, previous=None
-    ) -> TradingAccount:
-        if phase.pk not in self.rule_sets:
-            self.rule_sets[phase.pk] = RuleSetFactory(phase=phase)
-        return TradingAccountFactory(
-            rule_set=self.rule_sets[phase.pk],
-            trader=trader,
-            status=status,
-            started_at=started,
-            ended_at=ended,
-            previous_account=previous,
-        )
-
-
-def violation(account, code: str, time, *, failed: bool = True, severity: str = "hard"):
-    return Violation.objects.create(
-        account=account,
-        rule_code=code,
-        severity=severity,
-        key=f"{code}:{time:%Y-%m-%d}",
-        threshold=D("95000"),
-        observed=D("94000"),
-        unit="money",
-        time=time,
-        day=time.date(),
-        message=f"{code} broken",
-        failed_account=failed,
-    )
 
 
 def trade(account, net: str, close, *, symbol="EURUSD", side="buy", volume="1.00", hours=1):
@@ -110,21 +104,25 @@ def trade(account, net: str, close, *, symbol="EURUSD", side="buy", volume="1.00
     )
 
 
-def metrics(account, *, room_daily=None, room_total=None, equity="100000", balance=None):
-    now = timezone.now()
-    return AccountMetrics.objects.create(
-        account=account,
-        basis="closed_trades",
-        balance=D(balance or equity),
-        equity=D(equity),
-        hwm=D(equity),
-        net_profit=D(equity) - account.initial_balance,
-        max_drawdown=D("0"),
-        room_daily=None if room_daily is None else D(room_daily),
-        room_total=None if room_total is None else D(room_total),
-        evaluated_as_of=now,
-        computed_at=now,
-    )
+def first_phase(phase: Phase, trader, started) -> TradingAccount:
+    return TradingAccountFactory(rule_set=phase.current_rule_set, trader=trader, started_at=started)
+
+
+def judged(account: TradingAccount, status: str) -> TradingAccount:
+    """Run the engine on `account` and check it reached `status`."""
+    evaluate(account, as_of=AS_OF)
+    assert account.status == status, (account, account.status)
+    return account
+
+
+def passed(account: TradingAccount) -> TradingAccount:
+    """Evaluate an account whose trades meet its target; return the next phase's account the
+    pass opened, started when the pass ended this one."""
+    judged(account, AccountStatus.PASSED)
+    following = TradingAccount.objects.get(previous_account=account)
+    following.started_at = account.ended_at  # opened by this run "now"; it opened at the pass
+    following.save(update_fields=["started_at"])
+    return following
 
 
 def build_firm(copy: int = 0) -> Firm:
@@ -137,22 +135,34 @@ def build_firm(copy: int = 0) -> Firm:
     tf = FundedPhaseFactory(program=two, order=3, profit_split=D("80.00"))
     o1 = PhaseFactory(program=one, order=1, name="Phase 1")
     of = FundedPhaseFactory(program=one, order=2, profit_split=D("90.00"))
-    b = FirmBuilder()
+    for phase, rules in zip((t1, t2, tf, o1, of), RULES.values(), strict=True):
+        rule_set_for(phase, rules)
+    EconomicEvent.objects.get_or_create(
+        time=at(3, 4, 9), currency="USD", impact="high", defaults={"title": "Non-farm payrolls"}
+    )
     firm = Firm(two_step=two, one_step=one)
     firm.finance = staff_user(FINANCE, f"payer{tag}@firm.example")
     traders = {k: TraderFactory(email=f"{k}{tag}@traders.example") for k in (*"abcdefgh",)}
     firm.traders = traders
     acc = firm.accounts
 
-    acc["a1"] = b.account(t1, traders["a"], "failed", at(3, 2), at(3, 5))
-    violation(acc["a1"], "max_daily_loss", at(3, 5, 15))
+    acc["a1"] = first_phase(t1, traders["a"], at(3, 2))
+    trade(acc["a1"], "-5500.00", at(3, 5, 15))  # below 95,000: the daily floor
+    judged(acc["a1"], AccountStatus.FAILED)
 
-    acc["a2e1"] = b.account(t1, traders["b"], "passed", at(3, 2), at(3, 6))
-    acc["a2e2"] = b.account(t2, traders["b"], "passed", at(3, 6), at(3, 16), acc["a2e1"])
-    acc["a2f"] = b.account(tf, traders["b"], "funded", at(3, 16), None, acc["a2e2"])
+    acc["a2e1"] = first_phase(t1, traders["b"], at(3, 2))
+    trade(acc["a2e1"], "10000.00", at(3, 6))
+    acc["a2e2"] = passed(acc["a2e1"])
+    trade(acc["a2e2"], "5000.00", at(3, 16))
+    acc["a2f"] = passed(acc["a2e2"])
     trade(acc["a2f"], "1000.00", at(3, 20, 15))
     withdrawal = BalanceOperation.objects.create(
-        account=acc["a2f"], kind="withdrawal", amount=D("-1000.00"), time=at(3, 30), reason="x"
+        account=acc["a2f"],
+        kind="withdrawal",
+        amount=D("-1000.00"),
+        time=at(3, 30),
+        reason="x",
+        status="approved",
     )
     PayoutRequest.objects.create(
         account=acc["a2f"],
@@ -173,74 +183,49 @@ def build_firm(copy: int = 0) -> Firm:
         withdrawal=withdrawal,
     )
     trade(acc["a2f"], "500.00", at(4, 1))
-    metrics(acc["a2f"], balance="100500.00")  # 100,000 + 1,000 − 1,000 paid + 500
+    judged(acc["a2f"], AccountStatus.FUNDED)  # balance 100,000 + 1,000 − 1,000 paid + 500
 
-    acc["a3e1"] = b.account(t1, traders["c"], "passed", at(3, 3), at(3, 9))
-    acc["a3e2"] = b.account(t2, traders["c"], "failed", at(3, 9), at(3, 12), acc["a3e1"])
-    violation(acc["a3e2"], "max_total_loss", at(3, 12, 9))
+    acc["a3e1"] = first_phase(t1, traders["c"], at(3, 3))
+    trade(acc["a3e1"], "10000.00", at(3, 9))
+    acc["a3e2"] = passed(acc["a3e1"])
+    trade(acc["a3e2"], "-10500.00", at(3, 12, 9))  # 89,500: below the total floor
+    judged(acc["a3e2"], AccountStatus.FAILED)
 
-    acc["a4"] = b.account(t1, traders["d"], "active", at(3, 20))
+    acc["a4"] = first_phase(t1, traders["d"], at(3, 20, 8))
+    trade(acc["a4"], "-4050.00", at(3, 20, 11))
     trade(acc["a4"], "50.00", at(3, 20, 14), symbol="XAUUSD", side="sell", hours=4)
     EquitySnapshotFactory(
-        account=acc["a4"], time=at(3, 20, 12), balance=D("100000"), equity=D("100050")
+        account=acc["a4"], time=at(3, 20, 12), balance=D("95950"), equity=D("96000")
     )
-    metrics(acc["a4"], room_daily="1000.00", room_total="6000.00")
+    judged(acc["a4"], AccountStatus.ACTIVE)  # 96,000: 1,000 above 95,000, 6,000 above 90,000
 
-    acc["a5e1"] = b.account(t1, traders["e"], "passed", at(2, 10), at(2, 20))
-    acc["a5e2"] = b.account(t2, traders["e"], "active", at(2, 20), None, acc["a5e1"])
-    metrics(acc["a5e2"], room_daily=None, room_total="9000.00")
+    acc["a5e1"] = first_phase(t1, traders["e"], at(2, 10))
+    trade(acc["a5e1"], "10000.00", at(2, 20))
+    acc["a5e2"] = passed(acc["a5e1"])
+    trade(acc["a5e2"], "-1000.00", at(2, 23))  # 9,000 above the total floor; no daily limit
+    judged(acc["a5e2"], AccountStatus.ACTIVE)
 
-    acc["b1e1"] = b.account(o1, traders["f"], "passed", at(3, 2), at(3, 12))
-    acc["b1f"] = b.account(of, traders["f"], "funded", at(3, 12), None, acc["b1e1"])
+    acc["b1e1"] = first_phase(o1, traders["f"], at(3, 2))
+    trade(acc["b1e1"], "10000.00", at(3, 12))
+    acc["b1f"] = passed(acc["b1e1"])
     trade(acc["b1f"], "1500.55", at(3, 20, 14), volume="2.00", hours=4)  # open 10:00–14:00
     trade(acc["b1f"], "300.00", at(3, 20, 13), side="sell", volume="0.50", hours=2)  # 11–13
     trade(acc["b1f"], "200.00", at(3, 19, 14))  # closed before the snapshot
     EquitySnapshotFactory(
         account=acc["b1f"], time=at(3, 20, 12), balance=D("100200"), equity=D("100050")
     )
-    metrics(acc["b1f"], room_daily="4000.00", room_total="2500.00", balance="102000.55")
+    judged(acc["b1f"], AccountStatus.FUNDED)
 
-    acc["b2"] = b.account(o1, traders["g"], "failed", at(3, 3), at(3, 4))
-    violation(acc["b2"], "max_daily_loss", at(3, 4, 10))
-    violation(acc["b2"], "news_trading", at(3, 4, 9), failed=False, severity="soft")
-    metrics(acc["b2"], room_daily="-50.00", room_total="5000.00")  # failed: never listed
+    acc["b2"] = first_phase(o1, traders["g"], at(3, 3))
+    trade(acc["b2"], "-5500.00", at(3, 4, 10))  # opened 09:00, at the USD release
+    judged(acc["b2"], AccountStatus.FAILED)
 
-    acc["b3e1"] = b.account(o1, traders["h"], "passed", at(3, 5), at(3, 10))
-    acc["b3f"] = b.account(of, traders["h"], "funded", at(3, 10), None, acc["b3e1"])
+    acc["b3e1"] = first_phase(o1, traders["h"], at(3, 5))
+    trade(acc["b3e1"], "10000.00", at(3, 10))
+    acc["b3f"] = passed(acc["b3e1"])
     trade(acc["b3f"], "-300.00", at(3, 18))
-    metrics(acc["b3f"], balance="99700.00")
-    daily_metrics_from_trades(list(acc.values()))
+    judged(acc["b3f"], AccountStatus.FUNDED)
     return firm
-
-
-def daily_metrics_from_trades(accounts) -> None:
-    """One DailyMetrics row per account and (UTC) day with closed trades, as the engine stores
-    them; balances are placeholders, the staff figures read net, trades and lots."""
-    rows = (
-        Trade.objects.filter(account__in=accounts)
-        .annotate(day=TruncDate("close_time", tzinfo=UTC))
-        .values("account_id", "day")
-        .annotate(net=Sum("net"), count=Count("id"), lots=Sum("volume"))
-        .order_by()
-    )
-    money = D("100000")
-    DailyMetrics.objects.bulk_create(
-        DailyMetrics(
-            account_id=r["account_id"],
-            day=r["day"],
-            net=r["net"],
-            trades_opened=r["count"],
-            trades_closed=r["count"],
-            lots=r["lots"],
-            start_balance=money,
-            start_equity=money,
-            end_balance=money,
-            end_equity=money,
-            reference=money,
-            min_equity=money,
-        )  # fmt: skip
-        for r in rows
-    )
 
 
 @pytest.fixture

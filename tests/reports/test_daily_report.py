@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+from decimal import Decimal as D
 
 import pytest
 import time_machine
@@ -10,7 +11,7 @@ from django.core import mail
 
 from accounts.roles import ADMINS
 from reports import services, tasks
-from reports.daily import daily_summary
+from reports.daily import CurrencyPnl, daily_summary
 from reports.models import DailyReport
 from tests.factories import staff_user
 
@@ -36,7 +37,9 @@ def test_summary_counts_breaches_passes_and_the_firm_pnl_of_one_day(firm):
     assert (summary.breaches, summary.hard_breaches, summary.failed_accounts) == (1, 1, 1)
     assert summary.passes == 1
     assert summary.passes_by_program == [{"program_name": "One-Step", "count": 1}]
-    assert summary.pnl == []  # no account sold, no payout, no trade closed that day
+    # No account sold, no payout; the day's closed trades: b1's +10,000 (its pass) and a3's
+    # −10,500 (its failure).
+    assert summary.pnl == [CurrencyPnl("USD", traders_net=D("-500.00"))]
 
 
 def test_firm_pnl_is_fees_collected_minus_trader_shares_paid(firm):

@@ -52,17 +52,24 @@ def test_leaderboard_ranks_traders_by_net_pnl_of_their_trading_days_in_the_range
     rows = list(selectors.leaderboard(MARCH))
 
     assert [(r["rank"], r["trader_email"], r["net_pnl"]) for r in rows] == [
-        (1, "f@traders.example", D("2000.55")),
-        (2, "b@traders.example", D("1000.00")),  # its +500 closed in April
-        (3, "d@traders.example", D("50.00")),
-        (4, "h@traders.example", D("-300.00")),
+        (1, "b@traders.example", D("16000.00")),  # 10,000 + 5,000 + 1,000; +500 is April's
+        (2, "f@traders.example", D("12000.55")),  # 10,000 + 2,000.55
+        (3, "h@traders.example", D("9700.00")),  # 10,000 − 300
+        (4, "e@traders.example", D("0.00")),  # a5e2 traded in February only
+        (5, "c@traders.example", D("-500.00")),  # 10,000 − 10,500
+        (6, "d@traders.example", D("-4000.00")),  # −4,050 + 50
+        (7, "a@traders.example", D("-5500.00")),
+        (7, "g@traders.example", D("-5500.00")),
     ]
+    # b's account-days in March (one DailyMetrics row per account and day, as the engine
+    # stores them, idle days included): 03-02…03-06 + 03-06…03-16 + 03-16…03-31 = 5 + 11 + 16;
+    # 3 of them won.
     assert (rows[0]["trades"], rows[0]["trading_days"], rows[0]["win_rate"]) == (
         3,
-        2,
-        D("100.00"),
+        32,
+        D("9.38"),
     )
-    assert rows[3]["win_rate"] == D("0.00")
+    assert rows[7]["win_rate"] == D("0.00")
 
 
 def test_trader_detail_lists_every_account_of_the_trader_with_payouts(firm):

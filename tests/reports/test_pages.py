@@ -107,14 +107,15 @@ def test_risk_monitor_polls_its_panel_with_htmx_and_no_inline_script(admin_clien
 
 def test_trader_page_shows_all_accounts_and_the_daily_pnl_figure(admin_client, firm):
     b1f = firm.accounts["b1f"]  # trades: +200 on 03-19, +1,500.55 and +300 on 03-20
+    # b1e1 (03-02…03-12) passed with +10,000 on 03-12; every day of both accounts is drawn.
     url = reverse("reports:trader", args=[firm.traders["f"].pk])
 
     html = admin_client.get(url, MARCH).content.decode()
 
     assert firm.accounts["b1e1"].login in html and b1f.login in html
     traces = {t["name"]: t for t in _figures(html)["fig-trader-pnl"]["data"]}
-    assert traces["Daily net"]["y"] == [200.0, 1800.55]
-    assert traces["Cumulative"]["y"] == [200.0, 2000.55]
+    assert traces["Daily net"]["y"] == [*[0.0] * 10, 10000.0, *[0.0] * 6, 200.0, 1800.55]
+    assert traces["Cumulative"]["y"] == [*[0.0] * 10, *[10000.0] * 7, 10200.0, 12000.55]
 
 
 def _query_count(client, url, params) -> int:

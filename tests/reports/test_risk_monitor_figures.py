@@ -14,13 +14,17 @@ def test_open_accounts_are_ranked_by_the_room_left_to_their_nearest_limit(firm):
 
     assert [r["login"] for r in rows] == [
         firm.accounts["a4"].login,  # daily room 1,000 = 1.00 % of B0
-        firm.accounts["b1f"].login,  # total room 2,500 = 2.50 %
+        firm.accounts["b3f"].login,  # total room 99,700 − 95,000 = 4,700 = 4.70 %
+        firm.accounts["b1f"].login,  # total room 102,000.55 − 97,000.55 (trailing) = 5.00 %
+        firm.accounts["a2f"].login,  # daily room 100,500 − 95,000 = 5,500 = 5.50 %
         firm.accounts["a5e2"].login,  # only a total limit: 9.00 %
     ]
     a4 = rows[0]
     assert a4["room_daily"] == D("1000.00") and a4["room_daily_pct"] == D("1.00")
     assert a4["room_total"] == D("6000.00") and a4["room_total_pct"] == D("6.00")
-    assert rows[2]["room_daily_pct"] is None and rows[2]["closest_pct"] == D("9.00")
+    b1f = rows[2]
+    assert b1f["room_daily_pct"] == D("6.80") and b1f["closest_pct"] == D("5.00")
+    assert rows[4]["room_daily_pct"] is None and rows[4]["closest_pct"] == D("9.00")
 
 
 def test_failed_accounts_are_not_on_the_closest_to_limits_list(firm):
@@ -30,7 +34,10 @@ def test_failed_accounts_are_not_on_the_closest_to_limits_list(firm):
 
 def test_program_filter_narrows_the_closest_to_limits_list(firm):
     flt = ReportFilter(MARCH.start, MARCH.end, firm.one_step.pk)
-    assert [r["login"] for r in selectors.closest_to_limits(flt)] == [firm.accounts["b1f"].login]
+    assert [r["login"] for r in selectors.closest_to_limits(flt)] == [
+        firm.accounts["b3f"].login,
+        firm.accounts["b1f"].login,
+    ]
 
 
 def test_violations_of_one_day_are_counted_by_rule(firm):
