@@ -31,7 +31,7 @@ from django.db.models import (
     Value,
     Window,
 )
-from django.db.models.functions import Cast, Coalesce, Least, Rank, TruncMonth
+from django.db.models.functions import Cast, Coalesce, Least, NullIf, Rank, TruncMonth
 
 from evaluations.models import (
     AccountStatus,
@@ -450,8 +450,11 @@ def leaderboard(flt: ReportFilter, limit: int | None = 50) -> QuerySet:
 
     Read from DailyMetrics, the engine's per-account, per-day rollup of closed trades (a day
     runs from reset to reset in the phase's zone), so the ranking reads one row per account
-    and day rather than every trade. winning days % = account-days with net > 0 / account-days.
+    and day rather than every trade. The engine stores a row for every day of an account, idle
+    ones too: trading days are the rows with a closed trade, and winning days % = trading days
+    with net > 0 / trading days (none when the trader had no trading day in the range).
     """
+    traded = Q(trades_closed__gt=0)
     rows = (
         DailyMetrics.objects.filter(
             flt.program_q("account__program"), day__gte=flt.start, day__lte=flt.end
@@ -460,12 +463,14 @@ def leaderboard(flt: ReportFilter, limit: int | None = 50) -> QuerySet:
         .annotate(
             net_pnl=Sum("net"),
             trades=Sum("trades_closed"),
-            trading_days=Count("id"),
-            winning_days=Count("id", filter=Q(net__gt=0)),
+            trading_days=Count("id", filter=traded),
+            winning_days=Count("id", filter=traded & Q(net__gt=0)),
             lots_traded=Sum("lots"),
         )
         .annotate(
-            win_rate=Cast(F("winning_days") * Decimal("100.0") / F("trading_days"), PERCENT),
+            win_rate=Cast(
+                F("winning_days") * Decimal("100.0") / NullIf(F("trading_days"), 0), PERCENT
+            ),
             rank=Window(Rank(), order_by=F("net_pnl").desc()),
         )
         .order_by("rank", "trader_email")

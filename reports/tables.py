@@ -180,7 +180,7 @@ TABLES: dict[str, Table] = {
                 ("trader_email", "Trader", "trader"),
                 ("net_pnl", "Net P&L", "money"),
                 ("trades", "Trades", "int"),
-                ("trading_days", "Account-days", "int"),
+                ("trading_days", "Trading days", "int"),
                 ("win_rate", "Winning days", "percent"),
                 ("lots_traded", "Lots", "lots"),
             ),

@@ -61,15 +61,16 @@ def test_leaderboard_ranks_traders_by_net_pnl_of_their_trading_days_in_the_range
         (7, "a@traders.example", D("-5500.00")),
         (7, "g@traders.example", D("-5500.00")),
     ]
-    # b's account-days in March (one DailyMetrics row per account and day, as the engine
-    # stores them, idle days included): 03-02…03-06 + 03-06…03-16 + 03-16…03-31 = 5 + 11 + 16;
-    # 3 of them won.
+    # b traded on 3 days in March, each a winning day; the engine's rows for b's idle days
+    # (it stores one per account and day) are not trading days.
     assert (rows[0]["trades"], rows[0]["trading_days"], rows[0]["win_rate"]) == (
         3,
-        32,
-        D("9.38"),
+        3,
+        D("100.00"),
     )
     assert rows[7]["win_rate"] == D("0.00")
+    # e traded in February only: no trading day in March, so no rate rather than 0 %
+    assert (rows[3]["trading_days"], rows[3]["win_rate"]) == (0, None)
 
 
 def test_trader_detail_lists_every_account_of_the_trader_with_payouts(firm):
