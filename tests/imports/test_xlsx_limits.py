@@ -30,7 +30,9 @@ def test_finding_4_hostile_workbook_imports_in_bounded_memory(tmp_path):
 
     assert baseline["status"] == "committed"
     assert result["status"] == "rejected"
-    assert result["peak_kib"] < LIMIT_KIB, (result, baseline)
+    # the import's own peak, above what the fresh process held before it (Django and the apps:
+    # ~120 MiB in a shell, more under pytest's settings)
+    assert result["import_kib"] < LIMIT_KIB, (result, baseline)
 
 
 def _import(tmp_path, data: bytes, account):
