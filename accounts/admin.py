@@ -22,6 +22,25 @@ from accounts.models import (
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups")
 
 
+def decide_each(
+    model_admin, request, queryset, noun: str, done: str, decide, refusals=(PermissionDenied,)
+) -> None:
+    """An admin action's loop: `decide(pk, by=user)` for each selected row (in pk order),
+    each refusal reported beside its row, and one success message for the rest."""
+    succeeded = 0
+    for pk in queryset.order_by("pk").values_list("pk", flat=True):
+        try:
+            decide(pk, by=request.user)
+        except refusals as exc:
+            model_admin.message_user(request, f"{noun} #{pk}: {exc}", messages.ERROR)
+        else:
+            succeeded += 1
+    if succeeded:
+        model_admin.message_user(
+            request, f"{succeeded} {noun.lower()}(s) {done}.", messages.SUCCESS
+        )
+
+
 class ReadOnlyAdminMixin:
     """Rows people read but never add, edit or delete here: a service or the engine writes
     them (the change page stays a read-only view for those who may view)."""
@@ -212,26 +231,15 @@ class RoleGrantRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_decide_permission(self, request) -> bool:
         return services.may_decide_role_grants(request.user)
 
-    def _each(self, request, queryset, decide, done: str) -> None:
-        succeeded = 0
-        pending = queryset.filter(status=RoleGrantStatus.PENDING).order_by("pk")
-        for grant_id in pending.values_list("pk", flat=True):
-            try:
-                decide(grant_id, by=request.user)
-            except PermissionDenied as exc:
-                self.message_user(request, f"Request #{grant_id}: {exc}", messages.ERROR)
-            else:
-                succeeded += 1
-        if succeeded:
-            self.message_user(request, f"{succeeded} request(s) {done}.", messages.SUCCESS)
-
     @admin.action(description="Approve selected role grants", permissions=["decide"])
     def approve_selected(self, request, queryset):
-        self._each(request, queryset, services.approve_role_grant, "approved")
+        pending = queryset.filter(status=RoleGrantStatus.PENDING)
+        decide_each(self, request, pending, "Request", "approved", services.approve_role_grant)
 
     @admin.action(description="Reject selected role grants", permissions=["decide"])
     def reject_selected(self, request, queryset):
-        self._each(request, queryset, services.reject_role_grant, "rejected")
+        pending = queryset.filter(status=RoleGrantStatus.PENDING)
+        decide_each(self, request, pending, "Request", "rejected", services.reject_role_grant)
 
 
 @admin.register(AuditEvent)

@@ -11,7 +11,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from accounts.admin import AuditedAdmin, ReadOnlyAdminMixin
+from accounts.admin import AuditedAdmin, ReadOnlyAdminMixin, decide_each
 from evaluations.models import (
     APPROVE_BALANCE_OPERATION_PERMISSION,
     BalanceOperation,
@@ -540,25 +540,27 @@ class BalanceOperationAdmin(AuditedAdmin, AccountRowAdmin):
     def has_decide_permission(self, request) -> bool:
         return request.user.has_perm(APPROVE_BALANCE_OPERATION_PERMISSION)
 
-    def _decide_each(self, request, queryset, decide, done: str) -> None:
-        succeeded = 0
-        for operation_id in queryset.order_by("pk").values_list("pk", flat=True):
-            try:
-                decide(operation_id, by=request.user)
-            except PermissionDenied as exc:
-                self.message_user(request, f"Operation #{operation_id}: {exc}", messages.ERROR)
-            else:
-                succeeded += 1
-        if succeeded:
-            self.message_user(request, f"{succeeded} operation(s) {done}.", messages.SUCCESS)
-
     @admin.action(description="Approve selected pending operations", permissions=["decide"])
     def approve_selected(self, request, queryset):
-        self._decide_each(request, queryset, balance_services.approve_balance_operation, "approved")
+        decide_each(
+            self,
+            request,
+            queryset,
+            "Operation",
+            "approved",
+            balance_services.approve_balance_operation,
+        )
 
     @admin.action(description="Reject selected pending operations", permissions=["decide"])
     def reject_selected(self, request, queryset):
-        self._decide_each(request, queryset, balance_services.reject_balance_operation, "rejected")
+        decide_each(
+            self,
+            request,
+            queryset,
+            "Operation",
+            "rejected",
+            balance_services.reject_balance_operation,
+        )
 
     # The ledger is append-only: a wrong operation is corrected by adding an opposite one.
     def has_change_permission(self, request, obj=None):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.utils import timezone
 
-from accounts.admin import AuditedAdmin, ReadOnlyAdminMixin
+from accounts.admin import AuditedAdmin, ReadOnlyAdminMixin, decide_each
 
 from . import payee, services
 from .forms import PayeeDestinationForm
@@ -95,16 +95,15 @@ class PayoutRequestAdmin(ReadOnlyAdminMixin, AuditedAdmin):
         return request.user.has_perm(EXPORT_PERMISSION)
 
     def _each(self, request, queryset, action, done: str) -> None:
-        succeeded = 0
-        for payout_id in queryset.order_by("pk").values_list("pk", flat=True):
-            try:
-                action(payout_id)
-            except (services.PayoutError, PermissionDenied) as exc:
-                self.message_user(request, f"Payout #{payout_id}: {exc}", messages.ERROR)
-            else:
-                succeeded += 1
-        if succeeded:
-            self.message_user(request, f"{succeeded} payout(s) {done}.", messages.SUCCESS)
+        decide_each(
+            self,
+            request,
+            queryset,
+            "Payout",
+            done,
+            lambda pk, by: action(pk),
+            refusals=(services.PayoutError, PermissionDenied),
+        )
 
     @admin.action(description="Approve selected requests", permissions=["approve"])
     def approve_selected(self, request, queryset):

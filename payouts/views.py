@@ -166,7 +166,8 @@ def detail(request, pk: int):
     return render(request, "payouts/detail.html", context)
 
 
-def _act(request, pk: int, action, success: str):
+def _act(request, pk: int, action, success):
+    """Run `action`; on success flash `success(payout)`, on a refusal its reason."""
     try:
         payout = action()
     except PayoutRequest.DoesNotExist as exc:
@@ -174,7 +175,7 @@ def _act(request, pk: int, action, success: str):
     except services.PayoutError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, success.format(payout=payout))
+        messages.success(request, success(payout))
     return _back(request, pk)
 
 
@@ -186,7 +187,7 @@ def cancel(request, pk: int):
         request,
         pk,
         lambda: services.cancel_payout(pk, by=request.user),
-        "Payout request #{payout.pk} cancelled.",
+        lambda payout: f"Payout request #{payout.pk} cancelled.",
     )
 
 
@@ -206,7 +207,7 @@ def approve(request, pk: int):
         request,
         pk,
         lambda: services.approve_payout(pk, by=request.user),
-        "Payout #{payout.pk}: {payout.get_status_display} — approval recorded.",
+        lambda payout: f"Payout #{payout.pk}: {payout.get_status_display()} — approval recorded.",
     )
 
 
@@ -222,7 +223,7 @@ def reject(request, pk: int):
         request,
         pk,
         lambda: services.reject_payout(pk, by=request.user, reason=form.cleaned_data["reason"]),
-        "Payout #{payout.pk} rejected.",
+        lambda payout: f"Payout #{payout.pk} rejected.",
     )
 
 
@@ -240,7 +241,7 @@ def pay(request, pk: int):
         lambda: services.mark_payout_paid(
             pk, by=request.user, reference=form.cleaned_data["reference"]
         ),
-        "Payout #{payout.pk} marked paid ({payout.payment_reference}).",
+        lambda payout: f"Payout #{payout.pk} marked paid ({payout.payment_reference}).",
     )
 
 

@@ -158,6 +158,9 @@ def test_finance_approves_and_pays_from_the_queue(
         f"/payouts/{payout.pk}/approve/", {"next": "/payouts/queue/"}, follow=True
     )
     assert approved.redirect_chain[-1][0] == "/payouts/queue/"
+    page = approved.content.decode()
+    assert f"Payout #{payout.pk}: Approved — approval recorded." in page
+    assert "functools.partial" not in page
     client.force_login(finance_2)
     client.post(f"/payouts/{payout.pk}/pay/", {"reference": "WIRE-55"})
 
