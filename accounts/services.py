@@ -61,13 +61,25 @@ def create_staff_member(
     superuser: bool = False,
     first_name: str = "",
     last_name: str = "",
+    by=None,
 ) -> User:
-    """A staff user in one of the role groups (admins, risk, finance, support)."""
+    """A staff user in one of the role groups (admins, risk, finance, support): the bootstrap
+    path (the demo, the shell, like `createsuperuser`), so it is audited as a role change from
+    nothing, by `by` or the system. Later role changes go through `change_privileges`."""
     if role not in STAFF_ROLES:
         raise ValueError(f"{role!r} is not a staff role ({', '.join(STAFF_ROLES)})")
     make = User.objects.create_superuser if superuser else User.objects.create_user
-    user = make(email, password, first_name=first_name, last_name=last_name, is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
+    with transaction.atomic():
+        user = make(email, password, first_name=first_name, last_name=last_name, is_staff=True)
+        user.groups.add(Group.objects.get(name=role))
+        record(
+            AuditAction.ROLE_CHANGED,
+            actor=by,
+            obj=user,
+            summary=f"Staff member {user.email} created as {role} by {by_whom(by)}",
+            before={"groups": [], "is_staff": False, "is_superuser": False},
+            after=privileges_of(user),
+        )
     return user
 
 

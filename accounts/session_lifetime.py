@@ -73,9 +73,10 @@ class SessionLifetimeMiddleware:
         poll = getattr(view, "background_poll", False)
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
-            # A poll of an expired session: tell htmx to send the page to sign-in, instead of
-            # swapping the sign-in form into the panel.
-            return _signed_out(request) if poll else None
+            # A poll (or any htmx request) of an expired session: tell htmx to send the page to
+            # sign-in, instead of swapping the sign-in form into the panel.
+            background = poll or request.headers.get("HX-Request")
+            return _signed_out(request) if background else None
         now = time.time()
         reason = session_expiry(request, now)
         if reason is not None:

@@ -3,7 +3,7 @@
 import pytest
 
 from accounts import roles
-from accounts.models import KycStatus
+from accounts.models import AuditAction, AuditEvent, KycStatus
 from accounts.services import create_staff_member, create_trader, set_kyc_status
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +34,9 @@ def test_staff_members_join_their_role_group():
     assert user.is_staff and not user.is_superuser
     assert user.in_role(roles.RISK)
     assert user.has_perm("evaluations.change_tradingaccount")
+    [event] = AuditEvent.objects.filter(action=AuditAction.ROLE_CHANGED, object_id=str(user.pk))
+    assert event.actor is None
+    assert event.data["after"] == {"groups": ["risk"], "is_staff": True, "is_superuser": False}
 
 
 def test_unknown_roles_are_refused():
