@@ -4,6 +4,8 @@ Thin: every write (form save, delete, inline rows, action) calls a service in
 `evaluations.services`, which checks, writes, audits and queues what follows (a recompute).
 """
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -36,17 +38,17 @@ def _change_link(obj, text=None) -> str:
 
 
 class DeleteThroughService:
-    """Deletes (the change page's and the "delete selected" action's) call `delete_one`."""
+    """Deletes (the change page's and the "delete selected" action's) call the admin's
+    `delete_service(obj, by=user)`, which checks, audits and deletes."""
 
-    def delete_one(self, request, obj) -> None:
-        raise NotImplementedError
+    delete_service: Callable[..., None]
 
     def delete_model(self, request, obj):
-        self.delete_one(request, obj)
+        type(self).delete_service(obj, by=request.user)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            self.delete_one(request, obj)
+            self.delete_model(request, obj)
 
 
 # Programs and phases ---------------------------------------------------------------------
@@ -93,8 +95,7 @@ class ProgramAdmin(DeleteThroughService, AuditedAdmin):
         for phase in formset.deleted_objects:
             program_services.delete_phase(phase, by=request.user)
 
-    def delete_one(self, request, obj) -> None:
-        program_services.delete_program(obj, by=request.user)
+    delete_service = program_services.delete_program
 
 
 @admin.register(Phase)
@@ -121,8 +122,7 @@ class PhaseAdmin(DeleteThroughService, AuditedAdmin):
     def save_model(self, request, obj, form, change):
         program_services.save_phase(obj, by=request.user)
 
-    def delete_one(self, request, obj) -> None:
-        program_services.delete_phase(obj, by=request.user)
+    delete_service = program_services.delete_phase
 
     @staticmethod
     def _latest(obj: Phase) -> RuleSet | None:
@@ -249,8 +249,7 @@ class RuleSetAdmin(DeleteThroughService, AuditedAdmin):
             form.instance, by=request.user, rules=rules, deleted_rules=deleted
         )
 
-    def delete_one(self, request, obj) -> None:
-        program_services.delete_rule_set(obj, by=request.user)
+    delete_service = program_services.delete_rule_set
 
     @admin.action(description="Copy as new version", permissions=["add"])
     def copy_as_new_version(self, request, queryset):
@@ -290,8 +289,7 @@ class RuleAdmin(DeleteThroughService, AuditedAdmin):
     def save_model(self, request, obj, form, change):
         program_services.save_rule(obj, by=request.user)
 
-    def delete_one(self, request, obj) -> None:
-        program_services.delete_rule(obj, by=request.user)
+    delete_service = program_services.delete_rule
 
 
 # Trading accounts --------------------------------------------------------------------------
@@ -505,8 +503,7 @@ class TradeAdmin(DeleteThroughService, AccountRowAdmin):
     def save_model(self, request, obj, form, change):
         trade_services.correct_trade(obj, by=request.user)
 
-    def delete_one(self, request, obj) -> None:
-        trade_services.delete_trade(obj, by=request.user)
+    delete_service = trade_services.delete_trade
 
 
 @admin.register(EquitySnapshot)

@@ -6,7 +6,9 @@ one import (an ImportBatch); with a bad item nothing is written and the answer i
 per-item errors, unless `partial` is true.
 """
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from collections.abc import Callable
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import BasePermission
@@ -83,6 +85,19 @@ class _BatchView(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+def _pushed(operation_id: str, request_doc) -> Callable[[type], type]:
+    """The OpenAPI description of a batch view's POST."""
+    return extend_schema_view(
+        post=extend_schema(
+            operation_id=operation_id,
+            request=request_doc,
+            responses={201: s.ImportResultSerializer, 400: BAD_BATCH},
+            tags=["bridge"],
+        )
+    )
+
+
+@_pushed("bridge_push_trades", s.TradeBatchDocSerializer)
 class TradeBatchView(_BatchView):
     """Push closed trades; re-sending the same trades changes nothing (all unchanged)."""
 
@@ -90,34 +105,11 @@ class TradeBatchView(_BatchView):
     envelope = s.TradeBatchSerializer
     permission_classes = [CanAddTrades]
 
-    @extend_schema(
-        operation_id="bridge_push_trades",
-        request=s.TradeBatchDocSerializer,
-        responses={
-            201: s.ImportResultSerializer,
-            400: BAD_BATCH,
-        },
-        tags=["bridge"],
-    )
-    def post(self, request):
-        return super().post(request)
 
-
+@_pushed("bridge_push_snapshots", s.SnapshotBatchDocSerializer)
 class SnapshotBatchView(_BatchView):
     """Push equity snapshots (key: account and time)."""
 
     kind = "snapshots"
     envelope = s.SnapshotBatchSerializer
     permission_classes = [CanAddSnapshots]
-
-    @extend_schema(
-        operation_id="bridge_push_snapshots",
-        request=s.SnapshotBatchDocSerializer,
-        responses={
-            201: s.ImportResultSerializer,
-            400: BAD_BATCH,
-        },
-        tags=["bridge"],
-    )
-    def post(self, request):
-        return super().post(request)
