@@ -110,6 +110,8 @@ def xlsx_rows(file: BinaryIO) -> Iterator[Line]:
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise ImportFileError(f"not a readable XLSX workbook ({type(exc).__name__})") from None
     try:
+        if not workbook.worksheets:
+            raise ImportFileError("not an MT5 report: the workbook has no worksheet")
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # rows as they are, not padded to a declared size
         rows = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)

@@ -327,3 +327,10 @@ def test_a_long_cell_is_cut_before_it_is_read(account):
     lines = mt5.xlsx_lines(io.BytesIO(_mt5_sheet(long_cell)))
 
     assert lines[-1] == (5, [("x " * 512).strip()])
+
+
+def test_a_workbook_without_a_worksheet_is_a_file_error(account, fixture_path):
+    # found by the atheris mt5_xlsx target: a workbook whose sheet list is empty
+    batch = import_file(fixture_path("fuzz_workbook_without_sheets.xlsx"), account=account)
+
+    assert _file_error(batch) == "not an MT5 report: the workbook has no worksheet"
