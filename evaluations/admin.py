@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from accounts.admin import AuditedAdmin, ReadOnlyAdminMixin, decide_each
 from evaluations.models import (
     APPROVE_BALANCE_OPERATION_PERMISSION,
+    AccountAlias,
     BalanceOperation,
     EquitySnapshot,
     Phase,
@@ -27,6 +28,7 @@ from evaluations.models import (
 )
 from evaluations.program_spec import PHASE_FIELDS
 from evaluations.services import accounts as account_services
+from evaluations.services import aliases as alias_services
 from evaluations.services import balance as balance_services
 from evaluations.services import programs as program_services
 from evaluations.services import trades as trade_services
@@ -343,6 +345,14 @@ ACCOUNT_READONLY = (
 )
 
 
+class AccountAliasInline(admin.TabularInline):
+    """The names platforms' files and bridges give this account (e.g. NinjaTrader's `Sim101`)."""
+
+    model = AccountAlias
+    extra = 0
+    fields = ("name", "platform")
+
+
 @admin.register(TradingAccount)
 class TradingAccountAdmin(AuditedAdmin):
     list_display = (
@@ -360,6 +370,15 @@ class TradingAccountAdmin(AuditedAdmin):
     search_fields = ("login", "trader__email")
     raw_id_fields = ("trader",)
     actions = ["approve_next_phase", "close_accounts", "reinstate_accounts"]
+    inlines = [AccountAliasInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not AccountAlias:
+            return super().save_formset(request, form, formset, change)
+        for alias in formset.save(commit=False):
+            alias_services.save_alias(alias, by=request.user)
+        for alias in formset.deleted_objects:
+            alias_services.delete_alias(alias, by=request.user)
 
     @admin.display(description="trader", ordering="trader__email")
     def trader_email(self, obj) -> str:

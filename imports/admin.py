@@ -15,10 +15,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from accounts.admin import ReadOnlyAdminMixin
+from evaluations.account_names import account_named
 from evaluations.models import ImportBatch, TradingAccount
+from evaluations.models.accounts import LOGIN_MAX_LENGTH
 from evaluations.models.programs import validate_time_zone
 from imports.detect import FORMATS
-from imports.service import queue_upload, report_text
+from imports.service import account_lines, queue_upload, report_text
 
 UPLOAD_PERMISSION = "evaluations.add_trade"
 POLL_SECONDS = 2  # the result page asks again this often while the import waits or runs
@@ -28,9 +30,9 @@ class TradeUploadForm(forms.Form):
     file = forms.FileField(help_text="Platform export or PropDesk canonical CSV")
     account = forms.CharField(
         required=False,
-        max_length=32,
-        help_text="Platform login; optional for canonical files with an account column "
-        "and for MT4/MT5 reports that name their account",
+        max_length=LOGIN_MAX_LENGTH,
+        help_text="Platform login or alias; optional for files with an account column "
+        "(canonical, NinjaTrader) and for MT4/MT5 reports that name their account",
     )
     format = forms.ChoiceField(
         choices=[("auto", "Detect from the header")] + [(f, f) for f in FORMATS]
@@ -44,14 +46,26 @@ class TradeUploadForm(forms.Form):
     partial = forms.BooleanField(
         required=False, help_text="Commit the good rows even if some rows are bad"
     )
+    date_order = forms.ChoiceField(
+        choices=[
+            ("auto", "Detect from the file (a day above 12)"),
+            ("dmy", "Day first (10/02/2026 = 10 February)"),
+            ("mdy", "Month first (10/02/2026 = 2 October)"),
+        ],
+        initial="auto",
+    )
+    skip_other_accounts = forms.BooleanField(
+        required=False,
+        help_text="With an account given: skip the rows of other accounts instead of refusing",
+    )
 
     def clean_account(self) -> TradingAccount | None:
         login = self.cleaned_data["account"].strip()
         if not login:
             return None
-        account = TradingAccount.objects.filter(login=login).first()
+        account = account_named(login)
         if account is None:
-            raise forms.ValidationError(f"No account with login {login}.")
+            raise forms.ValidationError(f"No account with login or alias {login}.")
         return account
 
 
@@ -94,6 +108,8 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 broker_tz=form.cleaned_data["broker_tz"],
                 partial=form.cleaned_data["partial"],
                 user=request.user,
+                date_order=form.cleaned_data["date_order"],
+                skip_other_accounts=form.cleaned_data["skip_other_accounts"],
             )
             return redirect("admin:evaluations_importbatch_progress", batch_id=batch.pk)
         context = {
@@ -116,6 +132,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         context = {
             "batch": batch,
             "report": report_text(batch) if batch.finished else "",
+            "account_lines": account_lines(batch) if batch.finished else [],
             "progress_url": request.path,
             "poll_seconds": POLL_SECONDS,
             "batch_url": reverse("admin:evaluations_importbatch_change", args=[batch.pk]),

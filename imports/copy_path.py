@@ -131,33 +131,49 @@ class CopyWriter:
             f"import_batch_id = %s FROM {STAGING} s "
             f"WHERE t.account_id = s.account_id AND t.{key} = s.{key} "
             f"AND ({current}) IS DISTINCT FROM ({incoming}) RETURNING t.account_id) "
-            f"SELECT count(*), array_agg(DISTINCT account_id) FROM up"
+            f"SELECT account_id, count(*) FROM up GROUP BY account_id"
         )
         insert = (
             f"WITH ins AS (INSERT INTO {table} ({columns}, import_batch_id) "  # noqa: S608
             f"SELECT {columns}, %s FROM {STAGING} s WHERE NOT EXISTS "
             f"(SELECT FROM {table} t WHERE t.account_id = s.account_id AND t.{key} = s.{key}) "
             f"ORDER BY account_id, {key} RETURNING account_id) "
-            f"SELECT count(*), array_agg(DISTINCT account_id) FROM ins"
+            f"SELECT account_id, count(*) FROM ins GROUP BY account_id"
         )
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT DISTINCT account_id FROM {STAGING}")  # noqa: S608
             lock_accounts_for_import(account_id for (account_id,) in cursor.fetchall())
             cursor.execute(f"ANALYZE {STAGING}")
             cursor.execute(update, [batch_id])
-            updated, updated_ids = cursor.fetchone()
+            updated_by_account = dict(cursor.fetchall())
             try:
                 with transaction.atomic():
                     cursor.execute(insert, [batch_id])
-                    new, new_ids = cursor.fetchone()
+                    new_by_account = dict(cursor.fetchall())
             except IntegrityError:  # someone outside the import service inserted our key
-                new, also_updated, new_ids = self._insert_or_update(cursor, batch_id)
-                updated += also_updated
-        account_ids = sorted({*(updated_ids or ()), *(new_ids or ())})
-        return WriteResult(new=new, updated=updated, account_ids=tuple(account_ids))
+                new_by_account, also_updated = self._insert_or_update(cursor, batch_id)
+                for account_id, count in also_updated.items():
+                    updated_by_account[account_id] = updated_by_account.get(account_id, 0) + count
+        account_ids = sorted({*updated_by_account, *new_by_account})
+        return WriteResult(
+            new=sum(new_by_account.values()),
+            updated=sum(updated_by_account.values()),
+            account_ids=tuple(account_ids),
+            new_by_account=new_by_account,
+        )
 
-    def _insert_or_update(self, cursor, batch_id: int) -> tuple[int, int, list[int]]:
-        """The INSERT as an upsert: (rows inserted, rows updated, their account ids).
+    def staged_by_account(self) -> dict[int, tuple[int, object]]:
+        """account id -> (rows staged, their net profit) after repeats were resolved; the net
+        is None for snapshots. One grouped query over the staging table, not a row loop."""
+        net = "sum(profit + commission + swap + fees)" if self.spec.kind == "trades" else "NULL"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT account_id, count(*), {net} FROM {STAGING} GROUP BY account_id"  # noqa: S608
+            )
+            return {account_id: (rows, total) for account_id, rows, total in cursor.fetchall()}
+
+    def _insert_or_update(self, cursor, batch_id: int) -> tuple[dict, dict]:
+        """The INSERT as an upsert: (rows inserted, rows updated), each per account id.
 
         Every staged row is offered again: a stored row (one the UPDATE already brought up
         to date, or one that appeared since) is updated only when its data differ, counted
@@ -176,12 +192,12 @@ class CopyWriter:
             f"import_batch_id = excluded.import_batch_id "
             f"WHERE ({current}) IS DISTINCT FROM ({incoming}) "
             f"RETURNING t.account_id, (t.xmax = 0) AS inserted) "
-            f"SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), "
-            f"array_agg(DISTINCT account_id) FROM ins",
+            f"SELECT account_id, count(*) FILTER (WHERE inserted), "
+            f"count(*) FILTER (WHERE NOT inserted) FROM ins GROUP BY account_id",
             [batch_id],
         )
-        new, updated, account_ids = cursor.fetchone()
-        return new, updated, list(account_ids or ())
+        rows = cursor.fetchall()
+        return {a: new for a, new, _ in rows if new}, {a: up for a, _, up in rows if up}
 
     def close(self) -> None:
         with connection.cursor() as cursor:

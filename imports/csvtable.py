@@ -12,8 +12,10 @@ from .rows import FieldError, ImportFileError, RowError, TradeRow
 class CsvTable:
     """A header (names lower-cased) and an iterator of `(line, cells)` for non-blank lines."""
 
-    def __init__(self, stream: TextIO, required: tuple[str, ...], what: str) -> None:
-        self._reader = csv.reader(stream)
+    def __init__(
+        self, stream: TextIO, required: tuple[str, ...], what: str, *, delimiter: str = ","
+    ) -> None:
+        self._reader = csv.reader(stream, delimiter=delimiter)
         header = next(self._reader, None)
         while header is not None and not any(cell.strip() for cell in header):
             header = next(self._reader, None)
@@ -29,7 +31,11 @@ class CsvTable:
         self.index = {name.lower(): i for i, name in enumerate(self.header)}
         missing = [name for name in required if name.lower() not in self.index]
         if missing:
-            raise ImportFileError(f"not a {what}: missing column(s) {', '.join(missing)}")
+            shown = {",": "comma", ";": "semicolon", "\t": "tab"}.get(delimiter, delimiter)
+            raise ImportFileError(
+                f"not a {what}: missing column(s) {', '.join(missing)} in the header (read "
+                f"as {shown}-separated: {', '.join(self.header[:12])[:200]})"
+            )
         self.what = what
 
     def find(self, prefix: str) -> int | None:

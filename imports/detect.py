@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from .csvlocale import header_cells
 from .rows import ImportFileError
 
 TRADE_FORMATS = ("canonical", "mt5", "mt4", "ctrader", "tradovate", "ninjatrader")
@@ -111,7 +112,7 @@ def _detect(text: str) -> str | None:
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return None
-    header = {cell.strip().lower() for cell in next(csv.reader([lines[0]]))}
+    header = {cell.strip().lower() for cell in header_cells(lines[0])}
     if {"buyfillid", "sellfillid", "boughttimestamp", "soldtimestamp"} <= header:
         return "tradovate"
     if {"trade number", "market pos.", "entry time", "exit time"} <= header:

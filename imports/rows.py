@@ -168,4 +168,5 @@ class ParseContext:
     tz: dt.tzinfo
     login: str | None = None
     encoding: str = "utf-8-sig"
+    date_order: str = "auto"  # "dmy" / "mdy" when the person importing says (csvlocale.py)
     window: TimeWindow = field(default_factory=import_window)

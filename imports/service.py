@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from config.celery import enqueue
+from evaluations.account_names import account_ids_by_name
 from evaluations.hooks import enqueue_recompute
 from evaluations.models import ImportBatch, ImportSource, ImportStatus, TradingAccount
 
@@ -55,8 +57,14 @@ def import_file(
     user=None,
     filename: str = "",
     batch: ImportBatch | None = None,
+    date_order: str = "auto",
+    skip_other_accounts: bool = False,
 ) -> ImportBatch:
     """Import a platform export or canonical CSV; never raises for bad input (see the batch).
+
+    Rows go to the accounts the file names (a login or an alias). With `account`, rows naming
+    another account are refused, or skipped and counted in `batch.skipped` with
+    `skip_other_accounts`. `date_order` ("dmy"/"mdy") settles a file whose dates are ambiguous.
 
     Uploads (admin, API) larger than settings.IMPORT_MAX_UPLOAD_BYTES are refused unread.
     With `batch` (a saved, queued upload), the outcome is written into that row instead of a
@@ -74,6 +82,8 @@ def import_file(
             account=account,
             broker_tz=(broker_tz or "UTC")[:64],
             partial=partial,
+            date_order=date_order,
+            skip_other_accounts=skip_other_accounts,
         )
     try:
         with _binary(file) as raw:
@@ -86,7 +96,9 @@ def import_file(
             ctx_tz = zone(broker_tz or "UTC")
             sniffed = sniff(raw, fmt)
             batch.format = sniffed.format
-            ctx = ParseContext(ctx_tz, account.login if account else None, sniffed.encoding)
+            ctx = ParseContext(
+                ctx_tz, account.login if account else None, sniffed.encoding, date_order
+            )
             spec = SNAPSHOTS if sniffed.format == "snapshots" else TRADES
             with parsed_rows(raw, sniffed.format, ctx) as rows:
                 return _run(batch, spec, rows, account, started)
@@ -117,6 +129,8 @@ def queue_upload(
     broker_tz: str = "UTC",
     partial: bool = False,
     user=None,
+    date_order: str = "auto",
+    skip_other_accounts: bool = False,
 ) -> ImportBatch:
     """Store an admin upload and queue its import for a worker; the batch starts "queued".
 
@@ -134,6 +148,8 @@ def queue_upload(
             source=ImportSource.ADMIN,
             user=user,
             filename=uploaded.name,
+            date_order=date_order,
+            skip_other_accounts=skip_other_accounts,
         )
     from . import tasks  # the task module imports this one
 
@@ -145,6 +161,8 @@ def queue_upload(
         account=account,
         broker_tz=(broker_tz or "UTC")[:64],
         partial=partial,
+        date_order=date_order,
+        skip_other_accounts=skip_other_accounts,
         status=ImportStatus.QUEUED,
     )
     with transaction.atomic():
@@ -195,6 +213,8 @@ def run_queued_import(batch_id: int) -> ImportBatch | None:
                     user=batch.created_by,
                     filename=batch.filename,
                     batch=batch,
+                    date_order=batch.date_order,
+                    skip_other_accounts=batch.skip_other_accounts,
                 )
     # After the commit: a worker that dies before this line leaves a file nobody reads again.
     if batch.upload:
@@ -222,7 +242,8 @@ def _run(batch, spec: TableSpec, rows: Iterable, account, started: float) -> Imp
         errors: list[RowError] = []
         repeated: set = set()
         # Resolve logins before COPY starts: no other query may run during a COPY.
-        accounts = _account_ids(account)
+        accounts = account_ids_by_name(account)
+        routing = _Routing(account, accounts, batch.skip_other_accounts)
         # A text file that stops decoding part-way raises here; `parsers.parsed_rows` turns
         # that into the file error naming the line.
         staged_text = getattr(rows, "staged_text", None)
@@ -230,10 +251,11 @@ def _run(batch, spec: TableSpec, rows: Iterable, account, started: float) -> Imp
             # Canonical CSV: rows go to COPY as text, no per-row objects.
             writer.stage_text(staged_text(accounts, errors, repeated))
         else:
-            writer.stage(_staged(rows, accounts, errors, repeated))
+            writer.stage(_staged(rows, routing, errors, repeated))
+        batch.skipped = dict(routing.skipped)
         parse_rejected = len(errors)
         if writer.staged + parse_rejected == 0:
-            raise ImportFileError(f"no {spec.kind} found in the file")
+            raise ImportFileError(f"no {spec.kind} found in the file{routing.skipped_text()}")
         duplicate_errors, duplicate_rejected = writer.resolve_repeats(repeated)
         errors.extend(duplicate_errors)
         errors.sort(key=lambda error: error.line)
@@ -247,6 +269,7 @@ def _run(batch, spec: TableSpec, rows: Iterable, account, started: float) -> Imp
             batch.rows_unchanged = writer.staged - duplicate_rejected - result.new - result.updated
             batch.status = ImportStatus.PARTIAL if errors else ImportStatus.COMMITTED
             enqueue_recompute(result.account_ids)
+            batch.accounts = _account_totals(writer.staged_by_account(), result.new_by_account)
         writer.close()
         batch.errors = _stored_errors(errors, batch.source)
         batch.duration_ms = _elapsed_ms(started)
@@ -255,16 +278,50 @@ def _run(batch, spec: TableSpec, rows: Iterable, account, started: float) -> Imp
     return batch
 
 
-def _staged(rows: Iterable, accounts: dict[str, int], errors: list, repeated: set) -> Iterator:
+class _Routing:
+    """Which account a row's name goes to: any account's login or alias, or, with one account
+    given, only its own (other accounts' rows are refused, or skipped and counted)."""
+
+    def __init__(self, account: TradingAccount | None, ids: dict[str, int], skip: bool) -> None:
+        self.account, self.ids, self.skip = account, ids, skip
+        self.skipped: Counter = Counter()
+
+    def account_id(self, row, errors: list) -> int | None:
+        account_id = self.ids.get(row.login)
+        if account_id is not None:
+            return account_id
+        if self.account is None:
+            errors.append(unknown_account(row.line, row.login))
+        elif self.skip:
+            self.skipped[row.login] += 1
+        else:
+            errors.append(
+                RowError(
+                    row.line,
+                    "account",
+                    f"a row of account {row.login!r}, not of {self.account.login!r} (the "
+                    "account imported); import without an account to route rows to the "
+                    "accounts the file names, or skip other accounts' rows",
+                )
+            )
+        return None
+
+    def skipped_text(self) -> str:
+        if not self.skipped:
+            return ""
+        listed = ", ".join(f"{name} ({n})" for name, n in sorted(self.skipped.items()))
+        return f" for {self.account.login}; skipped {self.skipped.total()} row(s) of {listed}"
+
+
+def _staged(rows: Iterable, routing: _Routing, errors: list, repeated: set) -> Iterator:
     """Turn parsed rows into staged tuples; collect errors and keys seen more than once."""
     seen: set = set()
     for row in rows:
         if isinstance(row, RowError):
             errors.append(row)
             continue
-        account_id = accounts.get(row.login)
+        account_id = routing.account_id(row, errors)
         if account_id is None:
-            errors.append(unknown_account(row.line, row.login))
             continue
         key = (account_id, row.key())
         if key in seen:
@@ -274,11 +331,16 @@ def _staged(rows: Iterable, accounts: dict[str, int], errors: list, repeated: se
         yield (row.line, account_id, key[1], *row.values())
 
 
-def _account_ids(account: TradingAccount | None) -> dict[str, int]:
-    """login -> id: the import's account, or every account for multi-account files."""
-    if account is not None:
-        return {account.login: account.pk}
-    return dict(TradingAccount.objects.values_list("login", "pk"))
+def _account_totals(staged: dict, new_by_account: dict[int, int]) -> dict[str, dict]:
+    """login -> {"rows", "new", "net"} of the committed import (net as text, for trades)."""
+    logins = dict(TradingAccount.objects.filter(pk__in=staged).values_list("pk", "login"))
+    totals = {}
+    for account_id, (rows, net) in sorted(staged.items(), key=lambda item: logins[item[0]]):
+        figures = {"rows": rows, "new": new_by_account.get(account_id, 0)}
+        if net is not None:
+            figures["net"] = str(net)
+        totals[logins[account_id]] = figures
+    return totals
 
 
 def _stored_errors(errors: list[RowError], source: str) -> list[dict]:
@@ -350,8 +412,26 @@ def report_text(batch: ImportBatch) -> str:
             "written. Fix them, or import with partial to commit the good rows."
         )
     if batch.rows_new == batch.rows_updated == batch.rows_rejected == 0:
-        return f"No changes: all {batch.rows_unchanged} row(s) were already imported."
+        return (
+            f"No changes: all {batch.rows_unchanged} row(s) were already imported.{_skips(batch)}"
+        )
     return (
         f"Imported {batch.rows_total} row(s): {batch.rows_new} new, {batch.rows_updated} "
         f"updated, {batch.rows_unchanged} unchanged, {batch.rows_rejected} rejected."
+        f"{_skips(batch)}"
     )
+
+
+def _skips(batch: ImportBatch) -> str:
+    if not batch.skipped:
+        return ""
+    listed = ", ".join(f"{name} ({n})" for name, n in sorted(batch.skipped.items()))
+    return f" Skipped {sum(batch.skipped.values())} row(s) of other accounts: {listed}."
+
+
+def account_lines(batch: ImportBatch) -> list[str]:
+    """One line per account of the import: rows, new, net (for the CLI and the admin)."""
+    return [
+        f"{login}: {f['rows']} row(s), {f['new']} new" + (f", net {f['net']}" if "net" in f else "")
+        for login, f in batch.accounts.items()
+    ]

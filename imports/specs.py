@@ -6,7 +6,7 @@ share one upsert. A staged row is `(line, account_id, key, *values)`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import models
 
@@ -65,3 +65,4 @@ class WriteResult:
     new: int = 0
     updated: int = 0
     account_ids: tuple[int, ...] = ()
+    new_by_account: dict[int, int] = field(default_factory=dict)

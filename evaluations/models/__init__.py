@@ -6,10 +6,12 @@ from .accounts import (
     BalanceOperationStatus,
     TradingAccount,
 )
+from .aliases import AccountAlias
 from .programs import Phase, PhaseKind, Platform, Program, Rule, RuleSet
 from .trading import EquitySnapshot, ImportBatch, ImportSource, ImportStatus, Side, Trade
 
 __all__ = [
+    "AccountAlias",
     "APPROVE_BALANCE_OPERATION_PERMISSION",
     "AccountStatus",
     "BalanceOperation",

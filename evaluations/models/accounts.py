@@ -8,6 +8,9 @@ from simple_history.models import HistoricalRecords
 
 from .programs import MONEY, Phase, Program, RuleSet
 
+# Futures platforms' names reach 48 characters (`EXPRESSApr3013436618!TopstepTrader!TopstepTrader`)
+LOGIN_MAX_LENGTH = 64
+
 
 class AccountStatus(models.TextChoices):
     ACTIVE = "active", "Active"
@@ -27,7 +30,9 @@ class TradingAccount(FSMModelMixin, models.Model):
     phase's rules do not change it.
     """
 
-    login = models.CharField(max_length=32, unique=True, help_text="Platform account login")
+    login = models.CharField(
+        max_length=LOGIN_MAX_LENGTH, unique=True, help_text="Platform account login"
+    )
     trader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="trading_accounts"
     )

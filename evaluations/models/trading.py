@@ -69,6 +69,20 @@ class ImportBatch(models.Model):
     errors = models.JSONField(
         default=list, blank=True, help_text='[{"line": 12, "column": "profit", "reason": "…"}]'
     )
+    date_order = models.CharField(
+        max_length=4, default="auto", help_text="auto, dmy or mdy: how the file's dates read"
+    )
+    skip_other_accounts = models.BooleanField(
+        default=False, help_text="With an account given: skip rows of other accounts"
+    )
+    accounts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Per account: {"login": {"rows": 12, "new": 3, "net": "-41.00"}}',
+    )
+    skipped = models.JSONField(
+        default=dict, blank=True, help_text='Rows of other accounts skipped: {"Sim101": 4}'
+    )
     upload = models.FileField(
         upload_to=import_upload_path,
         max_length=255,

@@ -3,7 +3,9 @@
 import datetime as dt
 from decimal import Decimal
 
-from evaluations.models import Trade
+import pytest
+
+from evaluations.models import AccountAlias, Trade
 from imports.service import import_file
 
 UTC = dt.UTC
@@ -34,7 +36,15 @@ def test_ctrader_net_equals_the_files_net_usd_to_the_cent(account, fixture_path)
     )
 
 
-def test_ninjatrader_money_and_costs(account, fixture_path):
+@pytest.fixture
+def nt_account(account):
+    """The account, known to NinjaTrader's file as `Sim101`."""
+    AccountAlias.objects.create(account=account, name="Sim101", platform="NinjaTrader")
+    return account
+
+
+def test_ninjatrader_money_and_costs(nt_account, fixture_path):
+    account = nt_account
     batch = import_file(fixture_path("ninjatrader_trades.csv"), account=account)
 
     assert (batch.format, batch.status, batch.rows_new) == ("ninjatrader", "committed", 2)
@@ -46,13 +56,14 @@ def test_ninjatrader_money_and_costs(account, fixture_path):
         Decimal("1126.02"),
     )
     assert (short.side, short.net) == ("sell", Decimal("-18.98"))
-    assert short.open_time == dt.datetime(2025, 3, 4, 13, 2, tzinfo=UTC)
+    assert short.open_time == dt.datetime(2025, 3, 14, 13, 2, tzinfo=UTC)
     assert long.symbol == "NQ 03-25"
 
 
 def test_ninjatrader_reexport_with_renumbered_trades_changes_nothing(
-    account, fixture_path, tmp_path
+    nt_account, fixture_path, tmp_path
 ):
+    account = nt_account
     import_file(fixture_path("ninjatrader_trades.csv"), account=account)
     text = fixture_path("ninjatrader_trades.csv").read_text()
     renumbered = tmp_path / "trades.csv"

@@ -6,6 +6,7 @@ import io
 import string
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -138,3 +139,35 @@ def test_random_rows_under_a_real_header_give_rows_or_row_errors(parser, rows):
     data = (HEADERS[parser] + "\n" + out.getvalue()).encode()
 
     _drain(parser, data, text=True)
+
+
+money_amounts = st.decimals(
+    min_value=Decimal("-999999999.99"), max_value=Decimal("999999999.99"), places=2
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(amount=money_amounts, suffix=st.sampled_from(["", " $", " €", "\u00a0$"]))
+def test_european_money_reads_as_the_same_decimal(amount, suffix):
+    from imports.csvlocale import NumberStyle, decimal_mark
+
+    grouped = f"{abs(amount):,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    text = ("-" if amount < 0 else "") + grouped + suffix
+
+    assert decimal_mark([text], ";") == ","
+    assert NumberStyle(",").number(text, "Profit") == amount
+
+
+@settings(max_examples=200, deadline=None)
+@given(moment=st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2099, 1, 1)))
+def test_a_day_above_12_decides_the_date_order(moment):
+    from imports.csvlocale import date_order
+
+    day_first = moment.strftime("%d/%m/%Y %H:%M:%S")
+    month_first = moment.strftime("%m/%d/%Y %I:%M:%S %p")
+    if moment.day > 12:
+        assert date_order([(2, day_first)]) == "dmy"
+        assert date_order([(2, month_first)]) == "mdy"
+    elif moment.day != moment.month:
+        with pytest.raises(ImportFileError, match="ambiguous dates"):
+            date_order([(2, day_first)])

@@ -190,7 +190,7 @@ def test_broker_time_ahead_only_because_of_a_wrong_zone_says_so(
         ("mt4_statement.htm", "2090123", "Europe/Athens"),
         ("ctrader_history.csv", "700100", "UTC"),
         ("tradovate_performance.csv", "700200", "America/Chicago"),
-        ("ninjatrader_trades.csv", "700300", "America/New_York"),
+        ("ninjatrader_trades.csv", "Sim101", "America/New_York"),
     ],
 )
 def test_every_platform_parser_refuses_trades_after_now(

@@ -1,10 +1,13 @@
-"""`python manage.py import_trades PATH [--account LOGIN] [--format …] [--tz ZONE] [--partial]`."""
+"""`python manage.py import_trades PATH [--account LOGIN] [--format …] [--tz ZONE] [--partial]
+[--date-order dmy|mdy] [--skip-other-accounts]`."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from evaluations.models import ImportSource, ImportStatus, TradingAccount
+from evaluations.account_names import account_named
+from evaluations.models import ImportSource, ImportStatus
+from imports.csvlocale import DATE_ORDERS
 from imports.detect import FORMATS
-from imports.service import import_file, report_text
+from imports.service import account_lines, import_file, report_text
 
 
 class Command(BaseCommand):
@@ -30,11 +33,23 @@ class Command(BaseCommand):
             action="store_true",
             help="commit the good rows even if some rows are bad (they are reported)",
         )
+        parser.add_argument(
+            "--date-order",
+            default="auto",
+            choices=DATE_ORDERS,
+            help="how the file's dates read when no day above 12 tells: dmy (day first, "
+            "European Windows) or mdy (month first, US)",
+        )
+        parser.add_argument(
+            "--skip-other-accounts",
+            action="store_true",
+            help="with --account: skip (and count) rows of other accounts instead of refusing",
+        )
 
     def handle(self, *args, **options) -> None:
         account = None
         if options["account"]:
-            account = TradingAccount.objects.filter(login=options["account"]).first()
+            account = account_named(options["account"])
             if account is None:
                 raise CommandError(f"unknown account {options['account']!r}")
         batch = import_file(
@@ -44,12 +59,16 @@ class Command(BaseCommand):
             broker_tz=options["tz"],
             partial=options["partial"],
             source=ImportSource.CLI,
+            date_order=options["date_order"],
+            skip_other_accounts=options["skip_other_accounts"],
         )
         self.stdout.write(f"Import #{batch.pk} ({batch.format}, {batch.duration_ms} ms)")
         for error in batch.errors:
             where = f"line {error['line']}" if error.get("line") is not None else "file"
             column = f", column {error['column']}" if error.get("column") else ""
             self.stdout.write(f"  {where}{column}: {error['reason']}")
+        for line in account_lines(batch):
+            self.stdout.write(f"  {line}")
         message = report_text(batch)
         if batch.status == ImportStatus.REJECTED:
             raise CommandError(message)
