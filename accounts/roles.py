@@ -65,6 +65,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "evaluations.change_rule",
         "evaluations.view_tradingaccount",
         "evaluations.change_tradingaccount",
+        # the names platforms give the account in files and bridges (imports route by them)
+        "evaluations.view_accountalias",
+        "evaluations.add_accountalias",
+        "evaluations.change_accountalias",
+        "evaluations.delete_accountalias",
         "evaluations.approve_phase_advance",
         "evaluations.reinstate_account",
         "evaluations.view_trade",

@@ -372,14 +372,6 @@ class TradingAccountAdmin(AuditedAdmin):
     actions = ["approve_next_phase", "close_accounts", "reinstate_accounts"]
     inlines = [AccountAliasInline]
 
-    def save_formset(self, request, form, formset, change):
-        if formset.model is not AccountAlias:
-            return super().save_formset(request, form, formset, change)
-        for alias in formset.save(commit=False):
-            alias_services.save_alias(alias, by=request.user)
-        for alias in formset.deleted_objects:
-            alias_services.delete_alias(alias, by=request.user)
-
     @admin.display(description="trader", ordering="trader__email")
     def trader_email(self, obj) -> str:
         return obj.trader.email
@@ -424,7 +416,12 @@ class TradingAccountAdmin(AuditedAdmin):
             account_services.update_account_details(obj, by=request.user, **details)
 
     def save_related(self, request, form, formsets, change):
-        pass  # no related rows are edited here
+        # the only related rows edited here are the aliases, each through its service
+        for formset in formsets:
+            for alias in formset.save(commit=False):
+                alias_services.save_alias(alias, by=request.user)
+            for alias in formset.deleted_objects:
+                alias_services.delete_alias(alias, by=request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False  # accounts are closed (an action), never deleted

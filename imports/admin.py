@@ -53,11 +53,16 @@ class TradeUploadForm(forms.Form):
             ("mdy", "Month first (10/02/2026 = 2 October)"),
         ],
         initial="auto",
+        required=False,
+        help_text="Only needed when no day in the file is above 12",
     )
     skip_other_accounts = forms.BooleanField(
         required=False,
         help_text="With an account given: skip the rows of other accounts instead of refusing",
     )
+
+    def clean_date_order(self) -> str:
+        return self.cleaned_data["date_order"] or "auto"
 
     def clean_account(self) -> TradingAccount | None:
         login = self.cleaned_data["account"].strip()

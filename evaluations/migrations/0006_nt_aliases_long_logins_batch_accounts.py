@@ -5,10 +5,13 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from accounts.roles import sync_roles
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('accounts', '0008_audit_action_violation_reviewed'),
         ('evaluations', '0005_importbatch_queued_upload'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -80,4 +83,5 @@ class Migration(migrations.Migration):
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
+        migrations.RunPython(sync_roles, migrations.RunPython.noop),
     ]

@@ -251,12 +251,45 @@ def test_editing_account_details_in_the_admin_is_audited(client, ftmo):
     risk = signed_in(client, roles.RISK)
     change_url = reverse("admin:evaluations_tradingaccount_change", args=[account.pk])
 
-    client.post(change_url, {"needs_review": "on", "broker_server": "Live-2"})
+    client.post(change_url, {"needs_review": "on", "broker_server": "Live-2", **NO_ALIASES})
 
     event = only_event(AuditAction.ACCOUNT_CHANGED)
     assert event.actor == risk
     assert event.data["before"] == {"needs_review": False, "broker_server": ""}
     assert event.data["after"] == {"needs_review": True, "broker_server": "Live-2"}
+
+
+NO_ALIASES = {
+    "aliases-TOTAL_FORMS": "0",
+    "aliases-INITIAL_FORMS": "0",
+    "aliases-MIN_NUM_FORMS": "0",
+    "aliases-MAX_NUM_FORMS": "1000",
+}
+
+
+def test_adding_an_account_alias_in_the_admin_is_audited_and_routes_imports(client, ftmo):
+    from evaluations.account_names import account_named
+
+    account = open_account(TraderFactory(), ftmo, notify=False)
+    risk = signed_in(client, roles.RISK)
+    change_url = reverse("admin:evaluations_tradingaccount_change", args=[account.pk])
+    name = "EXPRESSApr3013436618!TopstepTrader!TopstepTrader"
+
+    client.post(
+        change_url,
+        {
+            "broker_server": "",
+            **NO_ALIASES,
+            "aliases-TOTAL_FORMS": "1",
+            "aliases-0-name": name,
+            "aliases-0-platform": "NinjaTrader",
+        },
+    )
+
+    event = only_event(AuditAction.ACCOUNT_CHANGED)
+    assert event.actor == risk
+    assert event.data["after"] == {"name": name, "platform": "NinjaTrader"}
+    assert account_named(name) == account
 
 
 RULE_FORMSET = {

@@ -93,7 +93,7 @@ def test_unknown_account_and_bad_zone_are_form_errors(risk_client, fixture_path,
     )
 
     page = response.content.decode()
-    assert "No account with login 404." in page
+    assert "No account with login or alias 404." in page
     assert "is not a known IANA time zone" in page
     assert not ImportBatch.objects.exists()
 
@@ -123,3 +123,45 @@ def test_import_log_links_to_the_upload_page(risk_client):
 
     assert response.status_code == 200
     assert URL in response.content.decode()
+
+
+def test_upload_skips_other_accounts_and_shows_per_account_totals(
+    risk_client, fixture_path, _upload
+):
+    from tests.factories import TradingAccountFactory
+
+    client, _ = risk_client
+    sim = TradingAccountFactory(login="Sim101")
+
+    response = _upload(
+        client,
+        fixture_path("ninjatrader_multi_account.csv"),
+        account="Sim101",
+        skip_other_accounts="on",
+    )
+
+    page = response.content.decode()
+    assert "Imported 4 row(s): 4 new" in page
+    assert "Skipped 4 row(s) of other accounts: APEX-41852-07 (2)" in page
+    assert "<td>Sim101</td><td>4</td><td>4</td><td>21.80</td>" in page
+    assert Trade.objects.filter(account=sim).count() == 4
+
+
+def test_upload_takes_the_date_order_of_an_ambiguous_european_file(
+    risk_client, fixture_path, _upload, tmp_path
+):
+    from tests.factories import TradingAccountFactory
+
+    client, _ = risk_client
+    TradingAccountFactory(login="Sim101")
+    ambiguous = tmp_path / "eu.csv"
+    ambiguous.write_text(
+        fixture_path("ninjatrader_european.csv").read_text().replace("13/02", "10/02")
+    )
+
+    asked = _upload(client, ambiguous)
+    done = _upload(client, ambiguous, date_order="dmy")
+
+    assert "--date-order dmy" in asked.content.decode()
+    assert "Imported 4 row(s): 4 new" in done.content.decode()
+    assert {t.open_time.day for t in Trade.objects.all()} == {10}

@@ -225,3 +225,16 @@ def test_bridge_endpoints_are_in_the_openapi_schema(db, client):
     assert "post" in paths["/api/bridge/snapshots/"]
     schemas = response.json()["components"]["schemas"]
     assert "profit" in schemas["TradeItem"]["properties"]
+
+
+def test_a_bridge_may_name_an_account_by_its_alias(bridge, two_accounts):
+    from evaluations.models import AccountAlias
+
+    AccountAlias.objects.create(account=two_accounts[0], name="EXPRESSApr30!TopstepTrader")
+
+    response = bridge.post(
+        TRADES_URL, {"trades": [_trade(account="EXPRESSApr30!TopstepTrader")]}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert Trade.objects.get(ticket="500").account == two_accounts[0]
