@@ -6,7 +6,10 @@ objects: the same JSON, without the validation cost on every page view (the test
 them with `plotly.graph_objects.Figure`). Amounts become floats here only because a chart is a
 picture; every number a trader reads as text stays Decimal.
 
-Times are shown in the trader's zone: x values are local wall-clock strings.
+Times are shown in the trader's zone: x values are local wall-clock strings. Every value axis
+has an explicit range (`config.chart_axes`), so a flat line, a single day or an account without
+trades still gets readable axes; lines are steps (`shape: "hv"`): a balance or an equity holds
+its value until the next trade or snapshot, never a diagonal across days without trading.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from config.chart_axes import DAY_BAR, day_axis, drawdown_range, money_axis
 from config.palette import BLUE, GREEN, ORANGE, RED, VIOLET
 from portal.selectors import DayPath
 from risk.days import TradingDay, trading_days_by_name
@@ -30,6 +34,15 @@ def _y(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
+# An axis over time spans at least this, so one point is not drawn on an axis of milliseconds.
+MIN_TIME_SPAN = dt.timedelta(days=1)
+STEP = {"shape": "hv"}
+
+
+def _values(traces: list[dict]) -> list[float | None]:
+    return [v for trace in traces for v in trace["y"]]
+
+
 def _layout(currency: str, **extra) -> dict:
     layout = {
         "margin": {"l": 64, "r": 16, "t": 8, "b": 40},
@@ -39,7 +52,7 @@ def _layout(currency: str, **extra) -> dict:
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 12},
-        "xaxis": {"type": "date", "gridcolor": "#e2e8f0"},
+        "xaxis": {"type": "date", "gridcolor": "#e2e8f0", "automargin": True},
         "yaxis": {"title": {"text": currency}, "tickformat": ",.0f", "gridcolor": "#e2e8f0"},
     }
     layout.update(extra)
@@ -90,9 +103,9 @@ def balance_figure(
         last_end = bounds[days[-1].day].end
         if last_end > balance[-1][0]:  # carry the last balance to the end of the last day
             balance.append((last_end, balance[-1][1]))
-    data = [_line("Balance", balance, tz, line={"color": BLUE, "shape": "hv", "width": 2})]
+    data = [_line("Balance", balance, tz, line={"color": BLUE, "width": 2, **STEP})]
     if equity:
-        data.append(_line("Equity", equity, tz, line={"color": VIOLET, "width": 1.5}))
+        data.append(_line("Equity", equity, tz, line={"color": VIOLET, "width": 1.5, **STEP}))
     if days:
         data.append(
             {
@@ -121,27 +134,36 @@ def balance_figure(
                         "line": {"color": color, "dash": "dash", "width": 1.5},
                     }
                 )
-    return {"data": data, "layout": _layout(currency)}
+    layout = _layout(currency, yaxis=money_axis(_values(data), title={"text": currency}))
+    if len(balance) < 2 or balance[-1][0] - balance[0][0] < MIN_TIME_SPAN:
+        start = balance[0][0] if balance else None
+        if start is not None:
+            layout["xaxis"]["range"] = [_x(start, tz), _x(start + MIN_TIME_SPAN, tz)]
+    return {"data": data, "layout": layout}
 
 
 def daily_pnl_figure(*, days: Sequence[DailyMetrics], currency: str) -> dict:
-    """Closed net P&L per trading day: green up, red down."""
+    """Closed net P&L per trading day: green up, red down, one bar in the middle of its day on
+    a date axis labelled `Mar 3` (the full date on hover)."""
+    nets = [_y(d.net) for d in days]
     return {
         "data": [
             {
                 "type": "bar",
                 "name": "Net P&L",
                 "x": [d.day.isoformat() for d in days],
-                "y": [_y(d.net) for d in days],
+                "y": nets,
                 "marker": {"color": [GREEN if d.net >= 0 else RED for d in days]},
+                "hovertemplate": "%{x|%a %b %-d, %Y}: %{y:,.2f}<extra></extra>",
+                **DAY_BAR,
             }
         ],
         "layout": _layout(
             currency,
             hovermode="closest",
             showlegend=False,
-            # one bar per trading day, labelled by its name; no empty weekends
-            xaxis={"type": "category", "gridcolor": "#e2e8f0", "nticks": 12},
+            xaxis=day_axis([d.day for d in days]) if days else {"type": "date"},
+            yaxis=money_axis(nets, include_zero=True, title={"text": currency}),
         ),
     }
 
@@ -151,39 +173,48 @@ def drawdown_figure(
     series: Sequence[tuple[dt.datetime, Decimal]],
     currency: str,
     tz: ZoneInfo,
-    steps: bool = False,
+    scale: Decimal,
 ) -> dict:
-    """Distance below the running peak: drawdown(t) = value(t) − max(value(s), s ≤ t).
+    """Distance below the running peak, ≤ 0 (`portal.selectors.drawdown_series`), as steps.
 
-    `steps` draws a closed balance, which holds its value until the next trade closes."""
-    xs, ys = [], []
-    peak: Decimal | None = None
-    for time, value in series:
-        peak = value if peak is None or value > peak else peak
-        xs.append(_x(time, tz))
-        ys.append(float(value - peak))
+    The time axis spans at least a day and the value axis at least 1 % of `scale` (the initial
+    balance), so an account without trades shows a flat zero, not an axis of ± 1 around an
+    instant. The last value is carried to the end of the axis."""
+    points = list(series)
+    if points:
+        end = max(points[-1][0], points[0][0] + MIN_TIME_SPAN)
+        if end > points[-1][0]:
+            points.append((end, points[-1][1]))
+    depths = [_y(v) for _, v in points]
+    layout = _layout(
+        currency,
+        showlegend=False,
+        yaxis=money_axis([], title={"text": currency}, range=drawdown_range(depths, float(scale))),
+    )
+    if points:
+        layout["xaxis"]["range"] = [_x(points[0][0], tz), _x(points[-1][0], tz)]
     return {
         "data": [
             {
                 "type": "scatter",
                 "mode": "lines",
                 "name": "Drawdown",
-                "x": xs,
-                "y": ys,
+                "x": [_x(t, tz) for t, _ in points],
+                "y": depths,
                 "fill": "tozeroy",
-                "line": {"color": RED, "width": 1.5, "shape": "hv" if steps else "linear"},
+                "line": {"color": RED, "width": 1.5, **STEP},
             }
         ],
-        "layout": _layout(currency, showlegend=False),
+        "layout": layout,
     }
 
 
 def failure_day_figure(*, path: DayPath, violation: Violation, currency: str, tz: ZoneInfo) -> dict:
     """The breach day: balance and equity against the limit line, and the breach point."""
     start, end = _x(path.bounds.start, tz), _x(path.bounds.end, tz)
-    data = [_line("Balance", path.balance, tz, line={"color": BLUE, "shape": "hv", "width": 2})]
+    data = [_line("Balance", path.balance, tz, line={"color": BLUE, "width": 2, **STEP})]
     if path.equity:
-        data.append(_line("Equity", path.equity, tz, line={"color": VIOLET, "width": 1.5}))
+        data.append(_line("Equity", path.equity, tz, line={"color": VIOLET, "width": 1.5, **STEP}))
     limits: list[tuple[str, Decimal, str]] = []
     if violation.unit == "money":
         limits.append(("Limit", violation.threshold, RED))
@@ -216,6 +247,6 @@ def failure_day_figure(*, path: DayPath, violation: Violation, currency: str, tz
                 "marker": {"color": RED, "size": 11, "symbol": "x"},
             }
         )
-    layout = _layout(currency)
+    layout = _layout(currency, yaxis=money_axis(_values(data), title={"text": currency}))
     layout["xaxis"] = {**layout["xaxis"], "range": [start, end]}
     return {"data": data, "layout": layout}

@@ -2,7 +2,10 @@
 
 Each builder takes the rows a selector returned and draws them; the page embeds the dict as
 JSON and static/js/charts.js (static/js/staff.js after an htmx refresh) hands it to
-`Plotly.newPlot`. Amounts become floats here only because a chart is a picture.
+`Plotly.newPlot`. Amounts become floats here only because a chart is a picture. Counts get
+whole-number axes from zero and money explicit ranges (`config.chart_axes`), so one row or a
+flat series still reads right; months are category labels (`Mar 2026`), never a date axis
+that turns a single month into hours.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import functools
 from collections.abc import Sequence
 from decimal import Decimal
 
+from config.chart_axes import DAY_BAR, count_axis, day_axis, money_axis
 from config.palette import BLUE, GREEN, GREY, ORANGE, RED, VIOLET
 
 PALETTE = (BLUE, ORANGE, VIOLET, GREEN, RED, GREY, "#0891b2", "#db2777")
@@ -99,7 +103,11 @@ def violations_by_rule_figure(rows: Sequence[dict]) -> dict:
                     "marker": {"color": color},
                 }
             )
-    return {"data": data, "layout": _layout(barmode="stack", yaxis={"title": {"text": "count"}})}
+    stacked = [sum(r["violations"] for r in rows if r["rule_code"] == rule) for rule in rules]
+    return {
+        "data": data,
+        "layout": _layout(barmode="stack", yaxis=count_axis(stacked, title={"text": "count"})),
+    }
 
 
 @_blank_when_empty
@@ -113,7 +121,10 @@ def accounts_by_status_figure(rows: Sequence[dict]) -> dict:
                 "marker": {"color": [STATUS_COLORS.get(r["status"], GREY) for r in rows]},
             }
         ],
-        "layout": _layout(showlegend=False, yaxis={"title": {"text": "accounts"}}),
+        "layout": _layout(
+            showlegend=False,
+            yaxis=count_axis([r["accounts"] for r in rows], title={"text": "accounts"}),
+        ),
     }
 
 
@@ -172,16 +183,23 @@ def funnel_figure(totals: Sequence[dict]) -> dict:
         "data": data,
         "layout": _layout(
             barmode="group",
-            xaxis={"categoryorder": "array", "categoryarray": labels},
-            yaxis={"title": {"text": "accounts"}, "gridcolor": "#e2e8f0"},
+            xaxis={"categoryorder": "array", "categoryarray": labels, "automargin": True},
+            yaxis=count_axis(
+                [t[key] for t in totals for key, _ in FUNNEL_STAGES], title={"text": "accounts"}
+            ),
         ),
     }
+
+
+def _month(month) -> str:
+    return month.strftime("%b %Y")
 
 
 @_blank_when_empty
 def pass_rate_figure(rows: Sequence[dict]) -> dict:
     """Pass rates per program and month cohort (phase 1 solid, phase 2 dashed)."""
     data = []
+    months = sorted({r["month"] for r in rows})
     programs = sorted({r["program_name"] for r in rows})
     for i, program in enumerate(programs):
         mine = [r for r in rows if r["program_name"] == program]
@@ -196,7 +214,7 @@ def pass_rate_figure(rows: Sequence[dict]) -> dict:
                         "type": "scatter",
                         "mode": "lines+markers",
                         "name": f"{program} · {label}",
-                        "x": [r["month"].isoformat() for r in mine],
+                        "x": [_month(r["month"]) for r in mine],
                         "y": [_n(r[key]) for r in mine],
                         "line": {"color": color, "dash": dash},
                     }
@@ -204,8 +222,23 @@ def pass_rate_figure(rows: Sequence[dict]) -> dict:
     return {
         "data": data,
         "layout": _layout(
-            xaxis={"type": "date", "gridcolor": "#e2e8f0"},
-            yaxis={"title": {"text": "pass rate %"}, "range": [0, 100], "gridcolor": "#e2e8f0"},
+            xaxis={
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": [_month(m) for m in months],
+                "gridcolor": "#e2e8f0",
+                "automargin": True,
+            },
+            yaxis={
+                "title": {"text": "pass rate %"},
+                "range": [0, 105],
+                "autorange": False,
+                "tick0": 0,
+                "dtick": 20,
+                "ticksuffix": "%",
+                "gridcolor": "#e2e8f0",
+                "automargin": True,
+            },
         ),
     }
 
@@ -230,7 +263,10 @@ def failing_rules_figure(rows: Sequence[dict]) -> dict:
             }
             for i, program in enumerate(programs)
         ],
-        "layout": _layout(barmode="stack", yaxis={"title": {"text": "traders failed"}}),
+        "layout": _layout(
+            barmode="stack",
+            yaxis=count_axis(list(totals.values()), title={"text": "traders failed"}),
+        ),
     }
 
 
@@ -256,7 +292,7 @@ def fees_vs_payouts_figure(rows: Sequence[dict]) -> dict:
     data = []
     for currency in sorted({r["currency"] for r in rows}):
         mine = [r for r in rows if r["currency"] == currency]
-        months = [r["month"].strftime("%b %Y") for r in mine]
+        months = [_month(r["month"]) for r in mine]
         data += [
             {
                 "type": "bar",
@@ -285,8 +321,10 @@ def fees_vs_payouts_figure(rows: Sequence[dict]) -> dict:
         "data": data,
         "layout": _layout(
             barmode="group",
-            xaxis={"type": "category", "gridcolor": "#e2e8f0"},
-            yaxis={"tickformat": ",.0f", "gridcolor": "#e2e8f0"},
+            xaxis={"type": "category", "gridcolor": "#e2e8f0", "automargin": True},
+            yaxis=money_axis(
+                [_n(r[k]) for r in rows for k in ("fees", "paid", "net")], include_zero=True
+            ),
         ),
     }
 
@@ -307,35 +345,43 @@ def leaderboard_figure(rows: Sequence[dict], top: int = 15) -> dict:
         "layout": _layout(
             showlegend=False,
             height=max(320, 22 * len(rows) + 80),
-            xaxis={"title": {"text": "net P&L"}, "tickformat": ",.0f", "gridcolor": "#e2e8f0"},
+            xaxis=money_axis(
+                [_n(r["net_pnl"]) for r in rows], include_zero=True, title={"text": "net P&L"}
+            ),
         ),
     }
 
 
 @_blank_when_empty
 def trader_pnl_figure(days: Sequence[dict]) -> dict:
-    """A trader's daily net P&L over all accounts (bars) and its running total (line)."""
+    """A trader's daily net P&L over all accounts (bars) and its running total (a step line:
+    it holds between trading days)."""
     x = [d["day"].isoformat() for d in days]
+    nets = [_n(d["day_net"]) for d in days]
+    cumulative = [_n(d["cumulative"]) for d in days]
     return {
         "data": [
             {
                 "type": "bar",
                 "name": "Daily net",
                 "x": x,
-                "y": [_n(d["day_net"]) for d in days],
+                "y": nets,
                 "marker": {"color": [GREEN if d["day_net"] >= 0 else RED for d in days]},
+                **DAY_BAR,
             },
             {
                 "type": "scatter",
                 "mode": "lines",
                 "name": "Cumulative",
                 "x": x,
-                "y": [_n(d["cumulative"]) for d in days],
-                "line": {"color": BLUE, "width": 2},
+                "y": cumulative,
+                "xperiod": DAY_BAR["xperiod"],
+                "xperiodalignment": "middle",
+                "line": {"color": BLUE, "width": 2, "shape": "hv"},
             },
         ],
         "layout": _layout(
-            xaxis={"type": "date", "gridcolor": "#e2e8f0"},
-            yaxis={"tickformat": ",.0f", "gridcolor": "#e2e8f0"},
+            xaxis=day_axis([d["day"] for d in days]),
+            yaxis=money_axis(nets + cumulative, include_zero=True),
         ),
     }

@@ -36,7 +36,10 @@ def account_detail(request, login: str):
         ),
         "daily": charts.daily_pnl_figure(days=days, currency=account.currency),
         "drawdown": charts.drawdown_figure(
-            series=equity or balance, currency=account.currency, tz=tz, steps=not equity
+            series=selectors.drawdown_series(account),
+            currency=account.currency,
+            tz=tz,
+            scale=account.initial_balance,
         ),
     }
     context = {

@@ -20,14 +20,18 @@ def trade_stats(nets: list[int]) -> tuple[int, int, int, int]:
     return len(wins), len(losses), sum(wins), -sum(losses)
 
 
+def drawdown_path(b0: int, equity: list[int]) -> list[int]:
+    """Distance below the running peak at each point, ≤ 0: equity(t) − max(B0, equity(s), s ≤ t).
+    The portal's drawdown chart draws it; `max_drawdown` is its deepest point."""
+    peaks = accumulate(equity, max, initial=b0)
+    next(peaks)
+    return list(map(sub, equity, peaks))
+
+
 def max_drawdown(b0: int, equity: list[int]) -> int:
     """Largest peak-to-trough fall of equity, starting from B0: max over t of
     (max_{s ≤ t} equity(s) − equity(t))."""
-    if not equity:
-        return 0
-    peaks = accumulate(equity, max, initial=b0)
-    next(peaks)
-    return max(0, max(map(sub, peaks, equity)))
+    return max(0, -min(drawdown_path(b0, equity), default=0))
 
 
 def best_day_net(book: DayBook) -> int:

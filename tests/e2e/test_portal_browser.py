@@ -1,7 +1,7 @@
 """A trader's visit in a real browser: log in, dashboard and charts, journal, failure, log out.
 
 Every page must load without a console error (a CSP violation is one). Set
-PROPDESK_SCREENSHOT=1 to refresh docs/img/dashboard.png from this run.
+PROPDESK_SCREENSHOT=1 to refresh docs/img/dashboard.png and docs/img/failure.png from this run.
 """
 
 import os
@@ -14,6 +14,7 @@ from tests.factories import TraderFactory
 from tests.portal.builders import portfolio
 
 DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard.png"
+DOCS_FAILURE_IMG = DOCS_IMG.with_name("failure.png")
 
 pytestmark = [
     pytest.mark.e2e,
@@ -97,6 +98,8 @@ def test_trader_visit_in_the_browser(live_server, browser_page, console_errors, 
     assert trades.count() == 3
     assert page.get_by_text(re.compile("was held over the weekend")).is_visible()
     page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+    if os.environ.get("PROPDESK_SCREENSHOT"):
+        page.screenshot(path=str(DOCS_FAILURE_IMG), full_page=True)
 
     page.get_by_test_id("logout").click()
     page.wait_for_url(re.compile(r".*/accounts/login/.*|.*/$"))

@@ -177,7 +177,7 @@ def test_pages_have_no_inline_code_and_a_strict_csp(trader_client, accounts, nam
 
 def test_charts_use_our_own_plotly(trader_client, accounts):
     html = _page(trader_client, "7000001")
-    assert '<script src="/static/vendor/plotly.min.js">' in html
+    assert '<script src="/static/vendor/plotly-basic.min.js">' in html
     assert '<script src="/static/js/charts.js">' in html
 
 
