@@ -215,12 +215,12 @@ def test_finding_1_destination_details_are_validated(account):
     assert not PayeeChange.objects.exists()
 
     client.post(url, {"method": "crypto", "destination": "0x" + "ab" * 20})
-    client.post(url, {"method": "crypto", "destination": "T" + "A" * 33})
+    client.post(url, {"method": "crypto", "destination": "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"})
 
     changes = list(PayeeChange.objects.order_by("pk"))
     assert [c.payout_details for c in changes] == [
         "USDT ERC-20 0x" + "ab" * 20,
-        "USDT TRC-20 T" + "A" * 33,
+        "USDT TRC-20 TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t",
     ]
     assert [c.status for c in changes] == ["cancelled", "pending"]  # the newer one replaces
 
