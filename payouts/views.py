@@ -218,15 +218,15 @@ CONFIRM_TITLES = {
 
 def _confirmation(request, pk: int, action: str, form=None):
     """The confirmation step of approve, reject and pay: what will happen to which money (the
-    amount, the trader, the destination), and the one button that does it. Nothing changes
-    until that button (`confirm=yes`) is pressed."""
+    amount, the trader, the destination), and the one button that does it (`confirm=yes`).
+    None when the user may not take the action now: the service then refuses with its
+    reason, and nothing changes either way."""
     try:
         payout = selectors.payout_for_viewer(request.user, pk)
     except PayoutRequest.DoesNotExist as exc:
         raise Http404("No such payout") from exc
     if action not in selectors.allowed_actions(payout, request.user):
-        messages.error(request, f"Payout #{pk}: you cannot {action} it now.")
-        return _back(request, pk)
+        return None
     context = {
         "payout": payout,
         "action": action,
@@ -248,8 +248,8 @@ def _confirmed(request) -> bool:
 @login_required
 def approve(request, pk: int):
     _own_or_404(request.user, pk)
-    if not _confirmed(request):
-        return _confirmation(request, pk, "approve")
+    if not _confirmed(request) and (page := _confirmation(request, pk, "approve")):
+        return page
     return _act(
         request,
         pk,
@@ -264,9 +264,12 @@ def reject(request, pk: int):
     _own_or_404(request.user, pk)
     form = RejectForm(request.POST)
     if not _confirmed(request) or not form.is_valid():
-        return _confirmation(
-            request, pk, "reject", form if "reason" in request.POST else RejectForm()
-        )
+        shown = form if _confirmed(request) else RejectForm(initial=request.POST)
+        if page := _confirmation(request, pk, "reject", shown):
+            return page
+        if not form.is_valid():
+            messages.error(request, "A rejection needs a reason the trader will read.")
+            return _back(request, pk)
     return _act(
         request,
         pk,
@@ -281,8 +284,12 @@ def pay(request, pk: int):
     _own_or_404(request.user, pk)
     form = PayForm(request.POST)
     if not _confirmed(request) or not form.is_valid():
-        shown = form if "reference" in request.POST else PayForm()
-        return _confirmation(request, pk, "pay", shown)
+        shown = form if _confirmed(request) else PayForm(initial=request.POST)
+        if page := _confirmation(request, pk, "pay", shown):
+            return page
+        if not form.is_valid():
+            messages.error(request, "Marking paid needs the payment reference.")
+            return _back(request, pk)
     return _act(
         request,
         pk,
