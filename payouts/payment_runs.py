@@ -164,7 +164,7 @@ def export_run_csv(run: PaymentRun, *, by) -> str:
 
 def sepa_problems(run: PaymentRun, payouts: list[PayoutRequest]) -> list[str]:
     """Why the run cannot be a SEPA file (empty when it can)."""
-    problems = []
+    problems = [] if payouts else ["the run holds no payout"]
     if run.currency != "EUR":
         problems.append(f"SEPA credit transfers are in EUR, this run is in {run.currency}")
     for payout in payouts:

@@ -57,9 +57,9 @@ def _download(request, run_id: int, export, content_type: str, extension: str):
     payment_run = get_object_or_404(selectors.payment_runs(), pk=run_id)
     try:
         body = export(payment_run, by=request.user)
-    except PayoutError as exc:
+    except (PayoutError, ValueError) as exc:
         messages.error(request, str(exc))
-        return redirect("payouts:run", run_id=run_id)
+        return run(request, run_id)  # the run's page, with why there is no file
     response = HttpResponse(body, content_type=content_type)
     filename = f"payment-run-{payment_run.pk}-{payment_run.message_id}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
