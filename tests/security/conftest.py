@@ -127,7 +127,7 @@ def build_world() -> World:
         PayoutRequestFactory(account=a.funded),
         PayoutRequestFactory(account=b.funded),
     )
-    a.payment_run = PaymentRunFactory()
+    a.payment_run = b.payment_run = PaymentRunFactory()  # the firm's, no trader's
 
     bridge = UserFactory(email="bridge-matrix@bridges.propdesk.invalid")
     bridge.groups.add(bridge_group())
