@@ -118,6 +118,7 @@ class AuditAction(models.TextChoices):
     ROLE_GRANT_REQUESTED = "role_grant_requested", "Role grant requested"
     ROLE_GRANT_REJECTED = "role_grant_rejected", "Role grant rejected"
     PAYEE_CHANGE = "payee_change", "Payout destination change"
+    PAYMENT_RUN = "payment_run", "Payment run"
     VIOLATION_REVIEWED = "violation_reviewed", "Violation reviewed"
 
 

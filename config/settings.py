@@ -340,3 +340,11 @@ PAYOUT_SECOND_APPROVER_THRESHOLD = Decimal(
 PAYEE_COOLING_OFF_HOURS = env.int("PAYEE_COOLING_OFF_HOURS", default=72)
 # How long the emailed link confirming a new payout destination stays valid.
 PAYEE_CONFIRMATION_MAX_AGE_HOURS = env.int("PAYEE_CONFIRMATION_MAX_AGE_HOURS", default=24)
+# Whether the person who approved a payout may also mark it paid (the firm's choice; by default
+# two different people approve and pay).
+PAYOUT_APPROVER_MAY_PAY = env.bool("PAYOUT_APPROVER_MAY_PAY", default=False)
+# The firm's account the SEPA payment-run file (pain.001) debits; the XML export is refused
+# until the name and IBAN are set.
+PAYMENT_RUN_DEBTOR_NAME = env("PAYMENT_RUN_DEBTOR_NAME", default="")
+PAYMENT_RUN_DEBTOR_IBAN = env("PAYMENT_RUN_DEBTOR_IBAN", default="")
+PAYMENT_RUN_DEBTOR_BIC = env("PAYMENT_RUN_DEBTOR_BIC", default="")

@@ -194,11 +194,19 @@ class PayoutRunner:
         if payout.status == PayoutStatus.REQUESTED:  # above the threshold: a second approver
             at = self._later(at)
             payout = self._step(at, approve_payout, payout, by=second)
-        if outcome == "paid":
+        # Someone who approved it does not pay it (PAYOUT_APPROVER_MAY_PAY off): with both
+        # finance members approving a large payout, it waits, approved, for a payment run.
+        payers = [
+            user
+            for user in self.finance
+            if user.pk not in (payout.approved_by_id, payout.first_approved_by_id)
+        ]
+        if outcome == "paid" and payers:
             at = self._later(at)
             reference = self._reference(account.trader.trader_profile.payout_method)
-            by = self.rng.choice(self.finance)
-            payout = self._step(at, mark_payout_paid, payout, by=by, reference=reference)
+            payout = self._step(
+                at, mark_payout_paid, payout, by=self.rng.choice(payers), reference=reference
+            )
         return payout
 
     def _later(self, at: dt.datetime) -> dt.datetime:

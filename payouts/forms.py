@@ -10,6 +10,7 @@ from schwifty import IBAN
 from accounts.models import PayoutMethod
 from config.forms import FilterDateField
 
+from .addresses import network_of
 from .eligibility import to_cents_down
 
 
@@ -54,18 +55,11 @@ class ExportForm(forms.Form):
     paid_to = FilterDateField(label="Paid before (UTC date)")
 
 
-# USDT addresses on the networks the firm pays to: TRC-20 (Tron, base58check "T…", 34
-# characters) and ERC-20 (Ethereum, "0x" + 40 hex digits).
-CRYPTO_ADDRESS_FORMATS = {
-    "TRC-20": re.compile(r"^T[1-9A-HJ-NP-Za-km-z]{33}$"),
-    "ERC-20": re.compile(r"^0x[0-9a-fA-F]{40}$"),
-}
-
-
 class PayeeDestinationForm(forms.Form):
     """Where the trader wants to be paid, checked by format before anything is sent:
     bank → an IBAN (checksum and country format, `schwifty`) and the account holder;
-    crypto → a USDT address on TRC-20 or ERC-20; Wise → the Wise account's email address.
+    crypto → a USDT address on TRC-20 or ERC-20, or a Bitcoin address, each with its checksum
+    verified (`payouts.addresses`); Wise → the Wise account's email address.
     `cleaned_data["details"]` is the text the payment run reads."""
 
     method = forms.ChoiceField(label="Payout method", choices=PayoutMethod.choices)
@@ -75,7 +69,8 @@ class PayeeDestinationForm(forms.Form):
     destination = forms.CharField(
         label="IBAN, USDT address or Wise email",
         max_length=200,
-        help_text="Bank: your IBAN. Crypto: a USDT address (TRC-20 or ERC-20). Wise: your "
+        help_text="Bank: your IBAN. Crypto: a USDT address (TRC-20 or ERC-20) or a Bitcoin "
+        "address. Wise: your "
         "Wise account's email address.",
     )
 
@@ -99,18 +94,16 @@ class PayeeDestinationForm(forms.Form):
                 return data
             data["details"] = f"IBAN {iban.formatted}, {holder}"
         elif method == PayoutMethod.CRYPTO:
-            network = next(
-                (name for name, rx in CRYPTO_ADDRESS_FORMATS.items() if rx.fullmatch(value)),
-                None,
-            )
+            network = network_of(value)
             if network is None:
                 self.add_error(
                     "destination",
-                    "Not a USDT address: TRC-20 (T…, 34 characters) or ERC-20 "
-                    "(0x and 40 hexadecimal digits).",
+                    "Not a valid address (its checksum or format is wrong): USDT TRC-20 "
+                    "(T…, 34 characters), USDT ERC-20 (0x and 40 hexadecimal digits, EIP-55 "
+                    "capitals if mixed case) or Bitcoin (1…, 3… or bc1…).",
                 )
                 return data
-            data["details"] = f"USDT {network} {value}"
+            data["details"] = f"{network} {value}"
         else:
             try:
                 validate_email(value)

@@ -19,6 +19,8 @@ from accounts.models import PayoutMethod
 from accounts.roles import FINANCE, acts_in_role
 from evaluations.models import BalanceOperation, TradingAccount
 
+from .addresses import masked
+
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 APPROVE_PERMISSION = "payouts.approve_payoutrequest"
@@ -128,6 +130,14 @@ class PayoutRequest(FSMModelMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="payout_request",
     )
+    payment_run = models.ForeignKey(
+        "PaymentRun",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payouts",
+        help_text="The payment run this approved payout is paid in",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -198,6 +208,10 @@ class PayoutRequest(FSMModelMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def payout_details_masked(self) -> str:
+        return masked(self.payout_details)
 
     @property
     def payee_cooling_off_until(self):
@@ -360,3 +374,58 @@ class PayeeChange(models.Model):
 
     def __str__(self) -> str:
         return f"Payee change #{self.pk} of {self.trader_id} → {self.payout_method} ({self.status})"
+
+
+class PaymentRunStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    EXPORTED = "exported", "Exported for the bank"
+    PAID = "paid", "Paid"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_RUN_STATUSES = (PaymentRunStatus.DRAFT, PaymentRunStatus.EXPORTED)
+
+
+class PaymentRun(models.Model):
+    """A batch of approved payouts in one currency, exported for the bank (CSV, SEPA
+    pain.001) and marked paid in one step with the bank's reference. Written only by
+    `payouts.payment_runs`; a payout belongs to at most one open run
+    (`PayoutRequest.payment_run`)."""
+
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=10, choices=PaymentRunStatus.choices, default=PaymentRunStatus.DRAFT
+    )
+    message_id = models.CharField(
+        max_length=35, unique=True, help_text="pain.001 MsgId: unique per run"
+    )
+    total = models.DecimalField(**MONEY, help_text="What the traders receive, summed")
+    payout_count = models.PositiveIntegerField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    exported_at = models.DateTimeField(null=True, blank=True)
+    bank_reference = models.CharField(max_length=100, blank=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="paid")
+                | (Q(paid_by__isnull=False) & Q(paid_at__isnull=False) & ~Q(bank_reference="")),
+                name="payment_run_paid_has_reference",
+            ),
+            models.CheckConstraint(condition=Q(total__gt=0), name="payment_run_total_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payment run #{self.pk}: {self.payout_count} payouts, {self.total} {self.currency}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_RUN_STATUSES

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
     DecimalField,
     Expression,
@@ -27,12 +28,14 @@ from risk.engine.rules import objectives
 from risk.models import Violation, ViolationStatus
 from risk.services.money import from_cents, from_ts, to_cents, to_ts
 
-from .eligibility import ZERO, Eligibility, PayoutFacts, payout_eligibility
+from .eligibility import ZERO, Check, Eligibility, PayoutFacts, payout_eligibility
 from .models import (
+    OPEN_RUN_STATUSES,
     OPEN_STATUSES,
     PAY_PERMISSION,
     PayeeChange,
     PayeeChangeStatus,
+    PaymentRun,
     PayoutRequest,
     PayoutStatus,
     is_finance_approver,
@@ -208,6 +211,26 @@ def account_eligibility(account: TradingAccount, as_of: dt.datetime | None = Non
     return payout_eligibility(payout_facts(account, as_of))
 
 
+def payout_recheck(payout: PayoutRequest) -> Eligibility | None:
+    """Eligibility of an open request's account now, for finance deciding on it: the request's
+    own openness is not held against it, and the profit must still cover the amount requested.
+    None once the request is closed."""
+    if not payout.is_open:
+        return None
+    facts = replace(payout_facts(payout.account), has_open_request=False)
+    eligibility = payout_eligibility(facts)
+    covered = eligibility.profit >= payout.amount
+    amount_check = Check(
+        "amount",
+        covered,
+        f"profit {eligibility.profit:,.2f} covers the {payout.amount:,.2f} requested"
+        if covered
+        else f"profit {eligibility.profit:,.2f} is below the {payout.amount:,.2f} requested",
+    )
+    checks = tuple(c for c in eligibility.checks if c.code != "profit") + (amount_check,)
+    return replace(eligibility, checks=checks)
+
+
 def accounts_for_payout(trader) -> QuerySet[TradingAccount]:
     """The trader's funded-phase accounts, with what eligibility reads."""
     return (
@@ -243,7 +266,11 @@ def payouts_of_trader(trader) -> QuerySet[PayoutRequest]:
 def payout_for_viewer(user, payout_id: int) -> PayoutRequest:
     """A payout the user may see: their own account's, or any for staff with the view
     permission. Raises PayoutRequest.DoesNotExist otherwise (the view answers 404)."""
-    queryset = payouts_with_people().prefetch_related("transitions__by")
+    queryset = (
+        payouts_with_people()
+        .select_related("account__trader__trader_profile", "account__phase", "payment_run")
+        .prefetch_related("transitions__by")
+    )
     if not user.has_perm("payouts.view_payoutrequest"):
         queryset = queryset.filter(account__trader=user)
     return queryset.get(pk=payout_id)
@@ -255,6 +282,20 @@ def payout_queue(status: str | None = None) -> QuerySet[PayoutRequest]:
     if status:
         return queryset.filter(status=status).order_by("requested_at", "id")
     return queryset.filter(status__in=OPEN_STATUSES).order_by("requested_at", "id")
+
+
+def payouts_ready_for_run() -> QuerySet[PayoutRequest]:
+    """Approved payouts in no open payment run, oldest approval first."""
+    return (
+        payouts_with_people()
+        .filter(status=PayoutStatus.APPROVED)
+        .exclude(payment_run__status__in=OPEN_RUN_STATUSES)
+        .order_by("currency", "approved_at", "id")
+    )
+
+
+def payment_runs() -> QuerySet[PaymentRun]:
+    return PaymentRun.objects.select_related("created_by", "paid_by")
 
 
 def paid_payouts(
@@ -284,10 +325,12 @@ def allowed_actions(payout: PayoutRequest, user) -> frozenset[str]:
             and user.pk != payout.first_approved_by_id
         ):
             actions.add("approve")
+    approved_it = user.pk in (payout.approved_by_id, payout.first_approved_by_id)
     if (
         is_finance_approver(user, PAY_PERMISSION)
         and payout.status == PayoutStatus.APPROVED
         and not is_requester
+        and (settings.PAYOUT_APPROVER_MAY_PAY or not approved_it)
     ):
         actions.add("pay")
     return frozenset(actions)

@@ -201,6 +201,14 @@ def needs_second_approver(payout: PayoutRequest) -> bool:
     return payout.trader_share > settings.PAYOUT_SECOND_APPROVER_THRESHOLD
 
 
+def approver_may_pay(payout: PayoutRequest, by) -> bool:
+    """The firm's choice (settings.PAYOUT_APPROVER_MAY_PAY, default no): whether someone who
+    approved the payout (first or final approval) may also mark it paid."""
+    if settings.PAYOUT_APPROVER_MAY_PAY:
+        return True
+    return by.pk not in (payout.approved_by_id, payout.first_approved_by_id)
+
+
 # ---------------------------------------------------------------------------------------------
 # the write paths
 
@@ -350,6 +358,11 @@ def mark_payout_paid(payout: PayoutRequest | int, *, by, reference: str) -> Payo
             raise PermissionDenied("Only finance staff mark payouts paid.")
         if by.pk == payout.requested_by_id:
             raise PermissionDenied("The requester cannot mark their own payout paid.")
+        if not approver_may_pay(payout, by):
+            raise PayoutError(
+                f"You approved payout #{payout.pk}: the firm has another person mark it paid "
+                "(PAYOUT_APPROVER_MAY_PAY)."
+            )
         if payout.status != PayoutStatus.APPROVED:
             raise PayoutError(
                 f"Payout #{payout.pk} is {payout.get_status_display().lower()}; "

@@ -26,12 +26,17 @@ from .forms import ExportForm, PayeeDestinationForm, PayForm, PayoutAmountForm, 
 from .models import EXPORT_PERMISSION, VIEW_PERMISSION, PayoutRequest, PayoutStatus
 
 
-def _back(request, payout_id: int):
-    """Return to the page the action came from (the queue or the detail page)."""
+def _safe_next(request) -> str:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect("payouts:detail", pk=payout_id)
+        return target
+    return ""
+
+
+def _back(request, payout_id: int):
+    """Return to the page the action came from (the queue or the detail page)."""
+    target = _safe_next(request)
+    return redirect(target) if target else redirect("payouts:detail", pk=payout_id)
 
 
 @portal_view
@@ -156,11 +161,16 @@ def detail(request, pk: int):
         payout = selectors.payout_for_viewer(request.user, pk)
     except PayoutRequest.DoesNotExist as exc:
         raise Http404("No such payout") from exc
+    is_staff_viewer = request.user.has_perm(VIEW_PERMISSION)
     context = {
         "payout": payout,
         "actions": selectors.allowed_actions(payout, request.user),
-        "reject_form": RejectForm(),
-        "pay_form": PayForm(),
+        "is_staff_viewer": is_staff_viewer,
+        "recheck": selectors.payout_recheck(payout) if is_staff_viewer else None,
+        "kyc_status": getattr(
+            getattr(payout.account.trader, "trader_profile", None), "get_kyc_status_display", None
+        ),
+        "is_own": payout.account.trader_id == request.user.pk,
         "tz_name": str(request.trader_tz),
     }
     return render(request, "payouts/detail.html", context)
@@ -199,10 +209,47 @@ def _own_or_404(user, pk: int) -> None:
         raise Http404("No such payout")
 
 
+CONFIRM_TITLES = {
+    "approve": "Approve payout #{pk}?",
+    "reject": "Reject payout #{pk}?",
+    "pay": "Mark payout #{pk} paid?",
+}
+
+
+def _confirmation(request, pk: int, action: str, form=None):
+    """The confirmation step of approve, reject and pay: what will happen to which money (the
+    amount, the trader, the destination), and the one button that does it (`confirm=yes`).
+    None when the user may not take the action now: the service then refuses with its
+    reason, and nothing changes either way."""
+    try:
+        payout = selectors.payout_for_viewer(request.user, pk)
+    except PayoutRequest.DoesNotExist as exc:
+        raise Http404("No such payout") from exc
+    if action not in selectors.allowed_actions(payout, request.user):
+        return None
+    context = {
+        "payout": payout,
+        "action": action,
+        "title": CONFIRM_TITLES[action].format(pk=pk),
+        "form": form,
+        "next_url": _safe_next(request),
+        "second_approval_due": action == "approve"
+        and services.needs_second_approver(payout)
+        and not payout.first_approved_by_id,
+    }
+    return render(request, "payouts/action_confirm.html", context)
+
+
+def _confirmed(request) -> bool:
+    return request.POST.get("confirm") == "yes"
+
+
 @require_POST
 @login_required
 def approve(request, pk: int):
     _own_or_404(request.user, pk)
+    if not _confirmed(request) and (page := _confirmation(request, pk, "approve")):
+        return page
     return _act(
         request,
         pk,
@@ -216,9 +263,13 @@ def approve(request, pk: int):
 def reject(request, pk: int):
     _own_or_404(request.user, pk)
     form = RejectForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "A rejection needs a reason the trader will read.")
-        return _back(request, pk)
+    if not _confirmed(request) or not form.is_valid():
+        shown = form if _confirmed(request) else RejectForm(initial=request.POST)
+        if page := _confirmation(request, pk, "reject", shown):
+            return page
+        if not form.is_valid():
+            messages.error(request, "A rejection needs a reason the trader will read.")
+            return _back(request, pk)
     return _act(
         request,
         pk,
@@ -232,9 +283,13 @@ def reject(request, pk: int):
 def pay(request, pk: int):
     _own_or_404(request.user, pk)
     form = PayForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Marking paid needs the payment reference.")
-        return _back(request, pk)
+    if not _confirmed(request) or not form.is_valid():
+        shown = form if _confirmed(request) else PayForm(initial=request.POST)
+        if page := _confirmation(request, pk, "pay", shown):
+            return page
+        if not form.is_valid():
+            messages.error(request, "Marking paid needs the payment reference.")
+            return _back(request, pk)
     return _act(
         request,
         pk,
@@ -259,8 +314,6 @@ def queue(request):
         "rows": rows,
         "status": status,
         "statuses": PayoutStatus.choices,
-        "pay_form": PayForm(),
-        "reject_form": RejectForm(),
         "export_form": ExportForm(),
         "can_export": request.user.has_perm(EXPORT_PERMISSION),
     }

@@ -37,6 +37,7 @@ from evaluations.models import (
 )
 from payouts.models import (
     PayeeChange,
+    PaymentRun,
     PayoutAction,
     PayoutRequest,
     PayoutStatus,
@@ -316,6 +317,20 @@ class PayoutRequestFactory(factory.django.DjangoModelFactory):
     trader_share = factory.LazyAttribute(lambda p: p.amount * p.split_percent / 100)
     cycle_start = factory.SelfAttribute("account.started_at")
     requested_at = T0 + dt.timedelta(days=20)
+
+
+class PaymentRunFactory(factory.django.DjangoModelFactory):
+    """A draft payment run as stored (no payouts); prefer
+    `payouts.payment_runs.create_payment_run` where the test is about the run itself."""
+
+    class Meta:
+        model = PaymentRun
+
+    currency = "EUR"
+    message_id = factory.Sequence(lambda n: f"PD-TEST-{n:06d}")
+    total = Decimal("2000.00")
+    payout_count = 1
+    created_by = factory.SubFactory(UserFactory)
 
 
 class RoleGrantRequestFactory(factory.django.DjangoModelFactory):

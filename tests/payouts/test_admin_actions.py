@@ -73,9 +73,11 @@ def test_support_sees_payouts_in_the_admin_without_the_actions(client, requested
     assert requested.status == PayoutStatus.REQUESTED
 
 
-def test_admin_export_action_downloads_paid_requests(client, requested, finance, recompute_calls):
+def test_admin_export_action_downloads_paid_requests(
+    client, requested, finance, finance_2, recompute_calls
+):
     services.approve_payout(requested, by=finance)
-    services.mark_payout_paid(requested, by=finance, reference="RUN-9")
+    services.mark_payout_paid(requested, by=finance_2, reference="RUN-9")
     client.force_login(finance)
 
     response = client.post(

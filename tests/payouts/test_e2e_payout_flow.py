@@ -69,6 +69,7 @@ def test_trader_requests_finance_approves_and_pays(chromium, live_server):
     type_authenticator_code(approver, APPROVER_SECRET)
     expect(approver).to_have_url(re.compile(r"/payouts/queue/$"))
     approver.get_by_test_id(f"approve-{payout.pk}").click()
+    approver.get_by_test_id("confirm-button").click()  # the confirmation step
     expect(approver.locator(f'tr[data-payout="{payout.pk}"]')).to_contain_text("Approved")
     expect(approver.get_by_test_id(f"pay-{payout.pk}")).to_have_count(1)
 
@@ -82,8 +83,9 @@ def test_trader_requests_finance_approves_and_pays(chromium, live_server):
     expect(payer).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
     type_authenticator_code(payer, payer.locator("#authenticator_secret").input_value())
     payer.goto("/payouts/queue/")
-    payer.get_by_test_id(f"reference-{payout.pk}").fill("WIRE-2026-0001")
     payer.get_by_test_id(f"pay-{payout.pk}").click()
+    payer.get_by_label("Payment reference").fill("WIRE-2026-0001")
+    payer.get_by_test_id("confirm-button").click()
     expect(payer.get_by_role("status")).to_contain_text("marked paid")
 
     trader.goto(f"/payouts/{payout.pk}/")

@@ -6,8 +6,11 @@ import io
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from accounts.models import User
+from accounts.roles import FINANCE
 from payouts import selectors, services
 from tests import builders
+from tests.factories import staff_user
 
 from .conftest import PROFIT_2500
 
@@ -15,9 +18,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _paid(account, finance, reference):
+    """Approved by `finance`, paid by a second finance member (PAYOUT_APPROVER_MAY_PAY off)."""
     payout = services.request_payout(account, by=account.trader)
     services.approve_payout(payout, by=finance)
-    return services.mark_payout_paid(payout, by=finance, reference=reference)
+    payer = User.objects.filter(email="payer@firm.example").first() or staff_user(
+        FINANCE, "payer@firm.example"
+    )
+    return services.mark_payout_paid(payout, by=payer, reference=reference)
 
 
 def test_export_lists_paid_requests_with_payout_details(

@@ -44,25 +44,27 @@ def test_paying_withdraws_the_whole_profit_and_balance_returns_to_initial(
     assert recompute_calls == [[funded_account.pk]]
 
 
-def test_paying_needs_a_reference(approved, finance, recompute_calls):
+def test_paying_needs_a_reference(approved, finance, finance_2, recompute_calls):
     with pytest.raises(services.PayoutError, match="payment reference"):
-        services.mark_payout_paid(approved, by=finance, reference="")
+        services.mark_payout_paid(approved, by=finance_2, reference="")
 
     approved.refresh_from_db()
     assert approved.status == PayoutStatus.APPROVED
 
 
-def test_paying_twice_records_one_withdrawal(approved, finance, recompute_calls):
-    services.mark_payout_paid(approved, by=finance, reference="WIRE-1")
+def test_paying_twice_records_one_withdrawal(approved, finance, finance_2, recompute_calls):
+    services.mark_payout_paid(approved, by=finance_2, reference="WIRE-1")
 
     with pytest.raises(services.PayoutError, match="is paid"):
-        services.mark_payout_paid(approved, by=finance, reference="WIRE-2")
+        services.mark_payout_paid(approved, by=finance_2, reference="WIRE-2")
 
     assert BalanceOperation.objects.filter(account=approved.account).count() == 1
 
 
-def test_ledger_refuses_a_second_withdrawal_for_the_same_payout(approved, finance, recompute_calls):
-    services.mark_payout_paid(approved, by=finance, reference="WIRE-1")
+def test_ledger_refuses_a_second_withdrawal_for_the_same_payout(
+    approved, finance, finance_2, recompute_calls
+):
+    services.mark_payout_paid(approved, by=finance_2, reference="WIRE-1")
 
     with pytest.raises(IntegrityError), transaction.atomic():
         BalanceOperation.objects.create(
@@ -75,36 +77,40 @@ def test_ledger_refuses_a_second_withdrawal_for_the_same_payout(approved, financ
 
 
 def test_partial_payout_leaves_the_rest_of_the_profit(
-    funded_account, finance, after_cycle, recompute_calls
+    funded_account, finance, finance_2, after_cycle, recompute_calls
 ):
     payout = services.request_payout(funded_account, by=funded_account.trader, amount="1000")
     services.approve_payout(payout, by=finance)
-    services.mark_payout_paid(payout, by=finance, reference="WIRE-7")
+    services.mark_payout_paid(payout, by=finance_2, reference="WIRE-7")
 
     assert selectors.account_balance(funded_account.pk) == Decimal("101500.00")
 
 
 def test_profit_lost_since_the_request_blocks_payment(
-    approved, funded_account, finance, recompute_calls
+    approved, funded_account, finance, finance_2, recompute_calls
 ):
     TradeFactory(account=funded_account, profit=Decimal("-600.00"))
 
     with pytest.raises(services.PayoutError, match="profit is now 1900.00"):
-        services.mark_payout_paid(approved, by=finance, reference="WIRE-1")
+        services.mark_payout_paid(approved, by=finance_2, reference="WIRE-1")
 
     assert not BalanceOperation.objects.exists()
 
 
-def test_failed_account_cannot_be_paid(approved, funded_account, finance, recompute_calls):
+def test_failed_account_cannot_be_paid(
+    approved, funded_account, finance, finance_2, recompute_calls
+):
     funded_account.mark_failed(at=AFTER_CYCLE, reason="Max total loss")
     funded_account.save()
 
     with pytest.raises(services.PayoutError, match="no longer funded"):
-        services.mark_payout_paid(approved, by=finance, reference="WIRE-1")
+        services.mark_payout_paid(approved, by=finance_2, reference="WIRE-1")
 
 
-def test_next_cycle_starts_at_the_payment(approved, funded_account, finance, recompute_calls):
-    paid = services.mark_payout_paid(approved, by=finance, reference="WIRE-1")
+def test_next_cycle_starts_at_the_payment(
+    approved, funded_account, finance, finance_2, recompute_calls
+):
+    paid = services.mark_payout_paid(approved, by=finance_2, reference="WIRE-1")
     TradeFactory(
         account=funded_account,
         profit=Decimal("900.00"),
@@ -124,7 +130,7 @@ def test_next_cycle_starts_at_the_payment(approved, funded_account, finance, rec
 
 @pytest.mark.parametrize("mode", ["trailing_closed", "trailing_eod", "static"])
 def test_after_payment_metrics_follow_the_new_balance_without_a_breach(
-    finance, after_cycle, django_capture_on_commit_callbacks, mode
+    finance, finance_2, after_cycle, django_capture_on_commit_callbacks, mode
 ):
     # 6% of 100k: the floor trailed to 96,500 at a 102,500 balance; after paying the 2,500 out,
     # the recompute puts balance and high-water mark at 100,000 and the floor at 94,000.
@@ -136,7 +142,7 @@ def test_after_payment_metrics_follow_the_new_balance_without_a_breach(
     services.approve_payout(payout, by=finance)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.mark_payout_paid(payout, by=finance, reference="WIRE-1")
+        services.mark_payout_paid(payout, by=finance_2, reference="WIRE-1")
 
     metrics = AccountMetrics.objects.get(account=account)
     account.refresh_from_db()

@@ -155,14 +155,14 @@ def test_finance_approves_and_pays_from_the_queue(
     client.force_login(finance)
 
     approved = client.post(
-        f"/payouts/{payout.pk}/approve/", {"next": "/payouts/queue/"}, follow=True
+        f"/payouts/{payout.pk}/approve/", {"next": "/payouts/queue/", "confirm": "yes"}, follow=True
     )
     assert approved.redirect_chain[-1][0] == "/payouts/queue/"
     page = approved.content.decode()
     assert f"Payout #{payout.pk}: Approved — approval recorded." in page
     assert "functools.partial" not in page
     client.force_login(finance_2)
-    client.post(f"/payouts/{payout.pk}/pay/", {"reference": "WIRE-55"})
+    client.post(f"/payouts/{payout.pk}/pay/", {"reference": "WIRE-55", "confirm": "yes"})
 
     payout.refresh_from_db()
     assert payout.status == PayoutStatus.PAID

@@ -27,7 +27,7 @@ from accounts.models import AuditAction, RoleGrantRequest, User
 from accounts.roles import ADMINS, FINANCE, RISK, SUPPORT
 from evaluations.models import TradingAccount
 from imports.management.commands.create_bridge import bridge_group
-from payouts.models import PayoutRequest
+from payouts.models import PaymentRun, PayoutRequest
 from risk.models import Violation
 from tests.builders import evaluate, funded_account, rule_set_for
 from tests.factories import (
@@ -40,6 +40,7 @@ from tests.factories import (
     FundedPhaseFactory,
     ImportBatchFactory,
     PayeeChangeFactory,
+    PaymentRunFactory,
     PayoutRequestFactory,
     PayoutTransitionFactory,
     PhaseFactory,
@@ -71,6 +72,7 @@ class TraderWorld:
     funded: TradingAccount  # funded, with a trade and a soft warning
     violation: Violation
     payout: PayoutRequest | None = None
+    payment_run: PaymentRun | None = None  # a draft run (finance's, no trader's object)
 
 
 @dataclass
@@ -125,6 +127,7 @@ def build_world() -> World:
         PayoutRequestFactory(account=a.funded),
         PayoutRequestFactory(account=b.funded),
     )
+    a.payment_run = b.payment_run = PaymentRunFactory()  # the firm's, no trader's
 
     bridge = UserFactory(email="bridge-matrix@bridges.propdesk.invalid")
     bridge.groups.add(bridge_group())

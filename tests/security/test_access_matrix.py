@@ -53,6 +53,7 @@ def granted(role: str, permission: str) -> bool:
 # Payouts (namespace `payouts`):
 PAYOUT_VIEW, PAYOUT_EXPORT = "payouts.view_payoutrequest", "payouts.export_payoutrequest"
 PAYOUT_POST_ONLY = {"payouts:cancel", "payouts:approve", "payouts:reject", "payouts:pay"}
+RUN_POST_ONLY = {"payouts:run_pay", "payouts:run_cancel"}  # finance's payment runs
 PAYOUTS: dict[str, Callable[[str], str]] = {
     "payouts:index": lambda role: OK,  # the visitor's own funded accounts and requests
     "payouts:account": lambda role: OK if role == TRADER_A else NOT_FOUND,
@@ -66,7 +67,17 @@ PAYOUTS: dict[str, Callable[[str], str]] = {
         REAUTHENTICATE if role in (TRADER_A, TRADER_B) else NOT_FOUND
     ),
     "payouts:destination_confirm": lambda role: OK if role in (TRADER_A, TRADER_B) else NOT_FOUND,
-    **dict.fromkeys(PAYOUT_POST_ONLY, lambda role: NOT_ALLOWED),
+    **dict.fromkeys(PAYOUT_POST_ONLY | RUN_POST_ONLY, lambda role: NOT_ALLOWED),
+    # Payment runs: whoever may export payouts sees them; only members of the finance group
+    # download the bank's files (payouts.payment_runs: the superuser flag alone does not count).
+    **dict.fromkeys(
+        ("payouts:runs", "payouts:run"),
+        lambda role: OK if granted(role, PAYOUT_EXPORT) else FORBIDDEN,
+    ),
+    **dict.fromkeys(
+        ("payouts:run_csv", "payouts:run_pain001"),
+        lambda role: OK if role == FINANCE else FORBIDDEN,
+    ),
 }
 # Staff area (namespace `reports`), as docs/staff-dashboards.md "Who sees what" says:
 DASHBOARD_ROLES = {
@@ -160,7 +171,7 @@ def expected(case: Case, role: str) -> str:
                 role, f"{app_label}.change_{model}"
             )
         return OK if allowed else FORBIDDEN
-    if case.name in PAYOUT_POST_ONLY:
+    if case.name in PAYOUT_POST_ONLY | RUN_POST_ONLY:
         return NOT_ALLOWED
     if role == ANONYMOUS:
         # A background poll answers 401 (htmx follows its HX-Redirect to sign in).
@@ -221,6 +232,7 @@ def _values(route: Route, arg: str, a) -> object:
         ("portal", "pk"): a.violation.pk,
         ("payouts", "login"): a.funded.login,
         ("payouts", "pk"): a.payout.pk,
+        ("payouts", "run_id"): a.payment_run.pk,
         ("reports", "pk"): a.user.pk,
         ("reports", "slug"): "",  # one URL per table: see all_cases
     }
@@ -357,7 +369,7 @@ def test_every_generated_url_has_a_policy(world):
     ]
     assert not unknown, f"routes without an access policy in this test: {unknown}"
     groups = {group: sum(c.group == group for c in cases) for group in ("portal", "payouts")}
-    assert groups == {"portal": 6, "payouts": 11}
+    assert groups == {"portal": 6, "payouts": 17}
     assert {"reports:export", "reports:trader_export", "bridge:trades"} <= {c.name for c in cases}
     standard = [c for c in cases if c.group == "admin" and c.page != "custom"]
     assert len(standard) == 3 * len(admin.site._registry)

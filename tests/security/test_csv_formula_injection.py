@@ -81,7 +81,8 @@ def test_finding_8_payment_run_export_neutralises_a_formula_email(finance):
     account = funded_account(daily_profits=PROFIT_2500, trader__email=EVIL_EMAIL)
     payout = services.request_payout(account, by=account.trader)
     services.approve_payout(payout, by=finance)
-    services.mark_payout_paid(payout, by=finance, reference="+WIRE-1")
+    payer = staff_user(FINANCE, "payer@firm.example")  # not the approver (PAYOUT_APPROVER_MAY_PAY)
+    services.mark_payout_paid(payout, by=payer, reference="+WIRE-1")
     client = client_with_second_factor()
     client.force_login(finance)
 
