@@ -117,7 +117,7 @@ class PayoutRunner:
 
     def __init__(self, rng: random.Random, finance: list[User]):
         self.rng = rng
-        self.finance = finance  # two finance users: four-eyes needs distinct people
+        self.finance = finance  # three finance users: two approve, another pays
         self.counts = PayoutCounts()
         self._stories = 0
         self._stars = 0
@@ -194,8 +194,8 @@ class PayoutRunner:
         if payout.status == PayoutStatus.REQUESTED:  # above the threshold: a second approver
             at = self._later(at)
             payout = self._step(at, approve_payout, payout, by=second)
-        # Someone who approved it does not pay it (PAYOUT_APPROVER_MAY_PAY off): with both
-        # finance members approving a large payout, it waits, approved, for a payment run.
+        # Someone who approved it does not pay it (PAYOUT_APPROVER_MAY_PAY off): with three
+        # finance members, one is always left to pay even a payout two people approved.
         payers = [
             user
             for user in self.finance

@@ -45,12 +45,13 @@ DEMO_EMAIL_SUFFIX = "propdesk.local"
 DEMO_TRADER_EMAIL = "trader@propdesk.local"
 PROGRAMS_DIR = settings.BASE_DIR / "programs"
 SPEC_FILES = ("ftmo-2step-100k.yaml", "one-step-100k-eod.yaml", "futures-combine-50k.yaml")
-FINANCE_EMAILS = ("finance@propdesk.local", "finance2@propdesk.local")
+FINANCE_EMAILS = ("finance@propdesk.local", "finance2@propdesk.local", "payments@propdesk.local")
 STAFF = (
     ("admin@propdesk.local", roles.ADMINS, True, "Ada", "Admin"),
     ("risk@propdesk.local", roles.RISK, False, "Rick", "Risk"),
     ("finance@propdesk.local", roles.FINANCE, False, "Fiona", "Finance"),
     ("finance2@propdesk.local", roles.FINANCE, False, "Felix", "Finance"),
+    ("payments@propdesk.local", roles.FINANCE, False, "Paula", "Payments"),
     ("support@propdesk.local", roles.SUPPORT, False, "Sam", "Support"),
 )
 # fmt: off
@@ -273,7 +274,7 @@ def seed_demo(seed: int = 42, *, now: dt.datetime | None = None, traders: int = 
                 raise DemoSeedError(f"programs/{name}: invalid program spec\n{exc}") from exc
             summary.programs.append(loaded.program.name)
         journeys = seeder.people()
-        finance = [seeder.staff[FINANCE_EMAILS[0]], seeder.staff[FINANCE_EMAILS[1]]]
+        finance = [seeder.staff[email] for email in FINANCE_EMAILS]
         # Payouts draw from their own stream: the trades stay what they were without them.
         runner = PayoutRunner(random.Random(f"{seed}:payouts"), finance)
         firm = Firm(seeder.rng, now, seeder.staff, runner)

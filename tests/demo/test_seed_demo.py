@@ -92,13 +92,14 @@ def test_the_demo_firm_has_accounts_in_every_status_and_prints_the_logins():
         ("risk@propdesk.local", roles.RISK),
         ("finance@propdesk.local", roles.FINANCE),
         ("finance2@propdesk.local", roles.FINANCE),
+        ("payments@propdesk.local", roles.FINANCE),
         ("support@propdesk.local", roles.SUPPORT),
     ):
         assert User.objects.get(email=email).in_role(role)
     trader = User.objects.get(email="trader@propdesk.local")
     assert trader.trading_accounts.count() >= 4
     assert trader.check_password(DEMO_PASSWORD) and admin.check_password(DEMO_PASSWORD)
-    for email in ("admin@", "risk@", "finance@", "finance2@", "support@", "trader@"):
+    for email in ("admin@", "risk@", "finance@", "finance2@", "payments@", "support@", "trader@"):
         assert f"{email}propdesk.local" in output
     assert DEMO_PASSWORD in output
     assert elapsed < 20
@@ -154,8 +155,9 @@ def test_the_engine_decided_every_status_from_the_imported_trades():
             # Failed by the engine at its first hard breach, which it marked.
             assert len(failing) == 1, account.login
             assert failing[0].severity == "hard" and account.ended_at == failing[0].time
+            # (a daily and a total loss limit can break on the same trade: either is first)
             first_hard = account.violations.filter(severity="hard").order_by("time").first()
-            assert first_hard == failing[0]
+            assert first_hard.time == failing[0].time
         else:
             assert failing == [], account.login
         if account.status == AccountStatus.PASSED:
@@ -384,7 +386,10 @@ def test_finance_can_work_the_demo_queue():
                 for user in approvers.values():
                     if user.pk not in done and payout.status == PayoutStatus.REQUESTED:
                         payout = approve_payout(payout, by=user)
-            paid = mark_payout_paid(payout, by=approvers["finance@propdesk.local"], reference="R1")
+            # PAYOUT_APPROVER_MAY_PAY is off: someone who did not approve it pays
+            approved = {payout.first_approved_by_id, payout.approved_by_id}
+            payer = next(u for u in approvers.values() if u.pk not in approved)
+            paid = mark_payout_paid(payout, by=payer, reference="R1")
             assert paid.status == PayoutStatus.PAID
 
     assert not payout_queue().exists()

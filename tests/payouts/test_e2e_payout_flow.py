@@ -71,7 +71,8 @@ def test_trader_requests_finance_approves_and_pays(chromium, live_server):
     approver.get_by_test_id(f"approve-{payout.pk}").click()
     approver.get_by_test_id("confirm-button").click()  # the confirmation step
     expect(approver.locator(f'tr[data-payout="{payout.pk}"]')).to_contain_text("Approved")
-    expect(approver.get_by_test_id(f"pay-{payout.pk}")).to_have_count(1)
+    # PAYOUT_APPROVER_MAY_PAY is off: the approver is not offered "Mark paid"
+    expect(approver.get_by_test_id(f"pay-{payout.pk}")).to_have_count(0)
 
     payer = signed_in(chromium, live_server.url, "payer@firm.example", "/payouts/queue/")
     # No authenticator yet: the queue sends the payer to set one up first, which allauth lets
