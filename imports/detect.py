@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -108,24 +109,64 @@ def _encoding(head: bytes, file: BinaryIO) -> tuple[str, bool]:
 
 
 def detected_code_page(file: BinaryIO) -> str | None:
-    """The Windows code page the whole file reads as best (charset-normalizer), or None for
-    bytes that are no text in any of them (a NUL byte, or too much noise: a binary file).
-    The file is left at offset 0."""
+    """The Windows code page the whole file reads as best, or None for bytes that are no
+    text in any of them (a NUL byte, or too much noise: a binary file). The file is left at
+    offset 0.
+
+    charset-normalizer proposes the code pages the bytes decode in, with its measure of noise
+    (`chaos`). A statement is mostly ASCII markup around a few names and comments, too little
+    for its language measure, so candidates are ranked by how plausible their non-ASCII
+    characters are (`_implausible`: GBK read as cp932 gives half-width katakana), then by
+    noise; among code pages that read the file alike, the Western one (cp1252) is named.
+    """
     from charset_normalizer import from_bytes
 
     data = file.read(DETECT_MAX_BYTES + 1)
     file.seek(0)
     if b"\x00" in data or len(data) > DETECT_MAX_BYTES:
         return None
-    best = from_bytes(data, cp_isolation=list(WINDOWS_CODE_PAGES)).best()
-    if best is None or best.chaos > 0.2:
+    ranked = []
+    for match in from_bytes(data, cp_isolation=list(WINDOWS_CODE_PAGES)):
+        name = codecs.lookup(match.encoding).name
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        ranked.append((_implausible(text), match.chaos, name, text))
+    if not ranked:
         return None
-    name = codecs.lookup(best.encoding).name
-    try:
-        data.decode(name)
-    except UnicodeDecodeError:
+    noise, chaos, name, text = min(ranked)
+    if noise > 0.2 or chaos > 0.2:
         return None
+    with suppress(UnicodeDecodeError):
+        if name != "cp1252" and data.decode("cp1252") == text:
+            return "cp1252"
     return name
+
+
+def _implausible(text: str) -> float:
+    """The share of non-ASCII characters no name or comment is written in: controls,
+    half-width katakana, symbols, private use, and letters outside the text's main script
+    (a wrong code page mixes scripts: cp932 read as cp1256 gives Arabic and Latin letters)."""
+    odd = total = 0
+    scripts: dict[str, int] = {}
+    for char in text:
+        if char.isascii():
+            continue
+        total += 1
+        category = unicodedata.category(char)
+        if "\uff61" <= char <= "\uff9f" or category[0] in "CS":
+            odd += 1
+        elif category[0] == "L":
+            script = unicodedata.name(char, "?").split()[0]
+            script = "CJK" if script in _CJK_SCRIPTS else script
+            scripts[script] = scripts.get(script, 0) + 1
+    if scripts:
+        odd += sum(scripts.values()) - max(scripts.values())
+    return odd / total if total else 0.0
+
+
+_CJK_SCRIPTS = frozenset(("CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "FULLWIDTH"))
 
 
 def _decode_head(head: bytes, encoding: str) -> str:

@@ -23,7 +23,9 @@ from .values import MONEY, PRICE, VOLUME, loose_number, parse_time, required
 MT_TIME_FORMATS = ("%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y-%m-%d %H:%M:%S")
 _LOGIN = re.compile(r"account:?\s*#?\s*(\d+)", re.IGNORECASE)
 # MT4: a "Currency: JPY" cell; MT5: "Account: 52603751 (USD, Server, demo, Hedge)".
-_CURRENCY = re.compile(r"^currency:?\s*([A-Za-z]{3})\b|^account:?.*?\(\s*([A-Za-z]{3})\s*[,)]")
+_CURRENCY = re.compile(
+    r"^currency:?\s*([A-Z]{3})\b|^account:?.*?\(\s*([A-Z]{3})\s*[,)]", re.IGNORECASE
+)
 # Non-trading rows: MT4 statement types, and MT5 deal types that are not buy/sell.
 BALANCE_TYPES = frozenset(
     ("balance", "credit", "charge", "correction", "bonus", "commission", "interest",
