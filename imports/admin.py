@@ -36,13 +36,19 @@ class TradeUploadForm(forms.Form):
         choices=[("auto", "Detect from the header")] + [(f, f) for f in FORMATS]
     )
     broker_tz = forms.CharField(
-        initial="UTC",
+        required=False,
         max_length=64,
         validators=[validate_time_zone],
-        help_text="Time zone of the file's times (IANA name, e.g. Europe/Athens)",
+        help_text="Time zone of the file's times (IANA name, e.g. Europe/Athens); empty: the "
+        "account's server zone (UTC, with a warning, if it has none)",
     )
     partial = forms.BooleanField(
         required=False, help_text="Commit the good rows even if some rows are bad"
+    )
+    balance_rows = forms.BooleanField(
+        required=False,
+        help_text="Import the statement's deposit, withdrawal and credit rows as balance "
+        "operations (pending a second person's approval)",
     )
 
     def clean_account(self) -> TradingAccount | None:
@@ -94,6 +100,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 broker_tz=form.cleaned_data["broker_tz"],
                 partial=form.cleaned_data["partial"],
                 user=request.user,
+                balance_rows=form.cleaned_data["balance_rows"],
             )
             return redirect("admin:evaluations_importbatch_progress", batch_id=batch.pk)
         context = {

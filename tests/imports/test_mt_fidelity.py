@@ -233,3 +233,20 @@ def test_mt5_deals_deposit_is_a_balance_row(account, fixture_path):
         Decimal("100000.00"),
         "mt:3000",
     )
+
+
+def test_command_reads_in_the_accounts_zone_and_imports_balance_rows(db, fixture_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    TradingAccountFactory(login="2090123", server_tz="Europe/Athens")
+    out = StringIO()
+
+    call_command(
+        "import_trades", str(fixture_path("mt4_statement.htm")), "--balance-rows", stdout=out
+    )
+
+    assert "Times read as Europe/Athens." in out.getvalue()
+    assert "2 added as balance operation(s) pending approval" in out.getvalue()
+    assert BalanceOperation.objects.filter(status="pending").count() == 2

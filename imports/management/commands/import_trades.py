@@ -1,4 +1,5 @@
-"""`python manage.py import_trades PATH [--account LOGIN] [--format …] [--tz ZONE] [--partial]`."""
+"""`python manage.py import_trades PATH [--account LOGIN] [--format …] [--tz ZONE] [--partial]
+[--balance-rows]`."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -23,7 +24,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", default="auto", choices=["auto", *FORMATS])
         parser.add_argument(
-            "--tz", default="UTC", help="broker time zone of the file's times (IANA name)"
+            "--tz",
+            default="",
+            help="broker time zone of the file's times (IANA name); default: the account's "
+            "server zone, else UTC with a warning",
+        )
+        parser.add_argument(
+            "--balance-rows",
+            action="store_true",
+            help="import the statement's deposit/withdrawal/credit rows as balance operations "
+            "(pending approval)",
         )
         parser.add_argument(
             "--partial",
@@ -44,6 +54,7 @@ class Command(BaseCommand):
             broker_tz=options["tz"],
             partial=options["partial"],
             source=ImportSource.CLI,
+            balance_rows=options["balance_rows"],
         )
         self.stdout.write(f"Import #{batch.pk} ({batch.format}, {batch.duration_ms} ms)")
         for error in batch.errors:
