@@ -244,7 +244,11 @@ def test_command_reads_in_the_accounts_zone_and_imports_balance_rows(db, fixture
     out = StringIO()
 
     call_command(
-        "import_trades", str(fixture_path("mt4_statement.htm")), "--balance-rows", stdout=out
+        "import_trades",
+        str(fixture_path("mt4_statement.htm")),
+        "--account=2090123",
+        "--balance-rows",
+        stdout=out,
     )
 
     assert "Times read as Europe/Athens." in out.getvalue()
