@@ -415,7 +415,8 @@ def _digest(raw: BinaryIO) -> tuple[int, str]:
 def report_text(batch: ImportBatch) -> str:
     """What a person reads after an import: the outcome, then how the file was read (zone,
     encoding) and the warnings."""
-    read_as = [f"Times read as {batch.broker_tz or 'UTC'}."]
+    # a bridge's items carry their offsets (naive ones are UTC): no zone to state
+    read_as = [] if batch.source == ImportSource.API else [f"Times read as {batch.broker_tz}."]
     if batch.encoding and batch.encoding not in ("utf-8-sig", "utf-8"):
         read_as.append(f"Encoding: {batch.encoding}.")
     return " ".join([_outcome(batch), *read_as, *(f"Note: {w}." for w in batch.warnings)])
