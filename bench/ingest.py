@@ -33,6 +33,7 @@ from scratch_db import ScratchDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRATCH_NAME = "propdesk_bench_ingest"
+TRADES_START = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)  # the accounts start then too
 HEADER = [
     "account", "ticket", "symbol", "side", "volume", "open_time", "open_price",
     "close_time", "close_price", "commission", "swap", "fees", "profit",
@@ -70,6 +71,7 @@ def create_accounts(count: int) -> dict[str, int]:
                 phase=phase,
                 rule_set=rule_set,
                 initial_balance=Decimal("100000"),
+                started_at=TRADES_START,  # a trade before its account's start is refused
             )  # fmt: skip
             for login, user in zip(logins, users, strict=True)
         ],
@@ -84,7 +86,7 @@ def write_trades(
     """A seeded canonical CSV: trades spread over the accounts, closed after they open; and
     the same rows with the account's id instead of its login (for the indexed baseline)."""
     rng = random.Random(seed)
-    start = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    start = TRADES_START
     names = list(logins)
     with path.open("w", newline="") as handle, by_id_path.open("w", newline="") as by_id:
         writer, id_writer = csv.writer(handle), csv.writer(by_id)

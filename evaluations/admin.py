@@ -393,7 +393,7 @@ class TradingAccountAdmin(AuditedAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return OpenAccountForm._meta.fields
-        return (*ACCOUNT_READONLY, "needs_review", "broker_server")
+        return (*ACCOUNT_READONLY, "needs_review", "broker_server", "server_tz")
 
     def get_readonly_fields(self, request, obj=None):
         return ACCOUNT_READONLY if obj is not None else ()

@@ -38,10 +38,11 @@ class TradeUploadForm(forms.Form):
         choices=[("auto", "Detect from the header")] + [(f, f) for f in FORMATS]
     )
     broker_tz = forms.CharField(
-        initial="UTC",
+        required=False,
         max_length=64,
         validators=[validate_time_zone],
-        help_text="Time zone of the file's times (IANA name, e.g. Europe/Athens)",
+        help_text="Time zone of the file's times (IANA name, e.g. Europe/Athens); empty: the "
+        "account's server zone (UTC, with a warning, if it has none)",
     )
     partial = forms.BooleanField(
         required=False, help_text="Commit the good rows even if some rows are bad"
@@ -63,6 +64,11 @@ class TradeUploadForm(forms.Form):
 
     def clean_date_order(self) -> str:
         return self.cleaned_data["date_order"] or "auto"
+    balance_rows = forms.BooleanField(
+        required=False,
+        help_text="Import the statement's deposit, withdrawal and credit rows as balance "
+        "operations (pending a second person's approval)",
+    )
 
     def clean_account(self) -> TradingAccount | None:
         login = self.cleaned_data["account"].strip()
@@ -115,6 +121,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 user=request.user,
                 date_order=form.cleaned_data["date_order"],
                 skip_other_accounts=form.cleaned_data["skip_other_accounts"],
+                balance_rows=form.cleaned_data["balance_rows"],
             )
             return redirect("admin:evaluations_importbatch_progress", batch_id=batch.pk)
         context = {

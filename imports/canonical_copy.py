@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from .canonical import _NUMBERS, _SIDES, TradeLayout, parse_trades
-from .rows import FieldError, ParseContext, RowError, TradeRow, unknown_account
+from .rows import FieldError, ParseContext, RowError, TradeRow, before_start, unknown_account
 from .values import UTC, to_utc
 
 BLOCK_ROWS = 4096  # lines per copy.write(): big enough to amortise the call, small in memory
@@ -78,10 +78,15 @@ class TradeFile:
         return parse_trades(self.stream, self.ctx)
 
     def staged_text(
-        self, accounts: dict[str, int], errors: list[RowError], repeated: set
+        self,
+        accounts: dict[str, int],
+        errors: list[RowError],
+        repeated: set,
+        starts: dict[int, dt.datetime],
     ) -> Iterator[tuple[str, int]]:
         """Yield (block of COPY lines, rows in it); bad rows go to `errors`, keys seen more
-        than once to `repeated` (as `(account_id, ticket)`), like `service._staged`."""
+        than once to `repeated` (as `(account_id, ticket)`), like `service._staged`; a trade
+        opened before its account's start (`starts`: id -> started_at) is a row error."""
         reader = csv.reader(self.stream)
         layout = TradeLayout(reader, self.ctx)
         width, tz = layout.width, layout.tz
@@ -105,6 +110,9 @@ class TradeFile:
             account_id = accounts.get(row.login)
             if account_id is None:
                 errors.append(unknown_account(row.line, row.login))
+                return
+            if row.open_time < starts[account_id]:
+                errors.append(before_start(row.line, row.open_time, starts[account_id]))
                 return
             key = (account_id, row.ticket)
             if key in seen:
@@ -147,7 +155,13 @@ class TradeFile:
                             closed = to_utc(closed, tz, "close_time")
                     except (ValueError, FieldError):
                         opened = None
-                if opened is None or closed < opened or opened < earliest or closed > latest:
+                if (
+                    opened is None
+                    or closed < opened
+                    or opened < earliest
+                    or closed > latest
+                    or opened < starts[account_id]
+                ):
                     cells.pop()
                     slow(cells, line)
                 else:

@@ -10,11 +10,13 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from .csvlocale import header_cells
+from .mt_localized import is_localized_title
 from .rows import ImportFileError
 
 TRADE_FORMATS = ("canonical", "mt5", "mt4", "ctrader", "tradovate", "ninjatrader")
@@ -35,6 +37,13 @@ HTML_CHARSETS = frozenset(
         "big5hkscs", "euc-jp", "euc-kr", "shift_jis", "cp932", "cp949", "cp950", "iso2022-jp",
     )
 )  # fmt: skip
+# The ANSI code pages a Windows terminal (MT4/MT5, NinjaTrader) writes an undeclared file in:
+# the only candidates of encoding detection, so a binary file is still refused.
+WINDOWS_CODE_PAGES = (
+    "cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
+    "cp874", "cp932", "gbk", "cp949", "big5",
+)  # fmt: skip
+DETECT_MAX_BYTES = 32 * 1024 * 1024  # MT statements are a few MB at most
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -42,6 +51,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 class Sniffed:
     format: str
     encoding: str  # "" for binary (XLSX)
+    detected: bool = False  # the encoding was guessed from the bytes (none declared)
 
 
 def sniff(file: BinaryIO, wanted: str = "auto") -> Sniffed:
@@ -54,25 +64,27 @@ def sniff(file: BinaryIO, wanted: str = "auto") -> Sniffed:
         if wanted not in ("auto", "mt5"):
             raise ImportFileError(f"this is an XLSX workbook, not a {wanted} file")
         return Sniffed("mt5", "")
-    encoding = _encoding(head)
+    encoding, detected = _encoding(head, file)
     text = _decode_head(head, encoding)
-    fmt = _detect(text)
     if wanted != "auto":
-        return Sniffed(wanted, encoding)
+        return Sniffed(wanted, encoding, detected)
+    fmt = _detect(text)
     if fmt is None:
         first = text.strip().splitlines()[0][:120] if text.strip() else ""
         raise ImportFileError(
             f"unrecognised format: the header {first!r} matches none of "
             "canonical, snapshots, mt5, mt4, ctrader, tradovate, ninjatrader"
         )
-    return Sniffed(fmt, encoding)
+    return Sniffed(fmt, encoding, detected)
 
 
-def _encoding(head: bytes) -> str:
+def _encoding(head: bytes, file: BinaryIO) -> tuple[str, bool]:
+    """(encoding, detected): a BOM, else UTF-8, else the HTML's declared charset, else the
+    Windows code page the bytes read as (`detected_code_page`)."""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+        return "utf-16", False
     if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+        return "utf-8-sig", False
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -85,12 +97,77 @@ def _encoding(head: bytes) -> str:
                 except LookupError:
                     name = ""
                 if name in HTML_CHARSETS:
-                    return name
+                    return name, False
+            guessed = detected_code_page(file)
+            if guessed:
+                return guessed, True
             raise ImportFileError(
                 f"wrong encoding: the file is not UTF-8 (byte 0x{head[exc.start]:02x} at "
-                f"offset {exc.start}); export it as UTF-8 (or UTF-16 with a byte order mark)"
+                f"offset {exc.start}) nor text in a Windows code page; export it as UTF-8 "
+                "(or UTF-16 with a byte order mark)"
             ) from None
-    return "utf-8-sig"
+    return "utf-8-sig", False
+
+
+def detected_code_page(file: BinaryIO) -> str | None:
+    """The Windows code page the whole file reads as best, or None for bytes that are no
+    text in any of them (a NUL byte, or too much noise: a binary file). The file is left at
+    offset 0.
+
+    charset-normalizer proposes the code pages the bytes decode in, with its measure of noise
+    (`chaos`). A statement is mostly ASCII markup around a few names and comments, too little
+    for its language measure, so candidates are ranked by how plausible their non-ASCII
+    characters are (`_implausible`: GBK read as cp932 gives half-width katakana), then by
+    noise; among code pages that read the file alike, the Western one (cp1252) is named.
+    """
+    from charset_normalizer import from_bytes
+
+    data = file.read(DETECT_MAX_BYTES + 1)
+    file.seek(0)
+    if b"\x00" in data or len(data) > DETECT_MAX_BYTES:
+        return None
+    ranked = []
+    for match in from_bytes(data, cp_isolation=list(WINDOWS_CODE_PAGES)):
+        name = codecs.lookup(match.encoding).name
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        ranked.append((_implausible(text), match.chaos, name, text))
+    if not ranked:
+        return None
+    noise, chaos, name, text = min(ranked)
+    if noise > 0.2 or chaos > 0.2:
+        return None
+    with suppress(UnicodeDecodeError):
+        if name != "cp1252" and data.decode("cp1252") == text:
+            return "cp1252"
+    return name
+
+
+def _implausible(text: str) -> float:
+    """The share of non-ASCII characters no name or comment is written in: controls,
+    half-width katakana, symbols, private use, and letters outside the text's main script
+    (a wrong code page mixes scripts: cp932 read as cp1256 gives Arabic and Latin letters)."""
+    odd = total = 0
+    scripts: dict[str, int] = {}
+    for char in text:
+        if char.isascii():
+            continue
+        total += 1
+        category = unicodedata.category(char)
+        if "\uff61" <= char <= "\uff9f" or category[0] in "CS":
+            odd += 1
+        elif category[0] == "L":
+            script = unicodedata.name(char, "?").split()[0]
+            script = "CJK" if script in _CJK_SCRIPTS else script
+            scripts[script] = scripts.get(script, 0) + 1
+    if scripts:
+        odd += sum(scripts.values()) - max(scripts.values())
+    return odd / total if total else 0.0
+
+
+_CJK_SCRIPTS = frozenset(("CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "FULLWIDTH"))
 
 
 def _decode_head(head: bytes, encoding: str) -> str:
@@ -104,11 +181,11 @@ def _decode_head(head: bytes, encoding: str) -> str:
 def _detect(text: str) -> str | None:
     lower = text.lower()
     if "<html" in lower or "<table" in lower or "<!doctype" in lower:
-        if "closed transactions" in lower:
+        if "closed transactions" in lower or is_localized_title(text):
             return "mt4"
         if "positions" in lower:
             return "mt5"
-        return None
+        return "mt4"  # read by its tables' layout, or refused as an unknown template
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return None

@@ -3,6 +3,8 @@
 The report starts with `Account: 52603751 (USD, Server, demo, Hedge)`, then the sections
 Positions, Orders, Deals, Results. Positions columns: Time, Position, Symbol, Type, Volume,
 Price, S / L, T / P, Time, Price, Commission, Swap, Profit (open time/price, then close).
+The Deals section's balance, credit, charge… deals are read as balance rows (`report.py`);
+its buy/sell deals are the positions already read.
 """
 
 from __future__ import annotations
@@ -48,7 +50,9 @@ def parse(file: BinaryIO, ctx: ParseContext) -> Iterator[TradeRow | RowError]:
             lines = enumerate(table_rows(text), start=1)
         else:
             lines = _csv_lines(text)
-    yield from report_trades(lines, "Positions", POSITION_COLUMNS, STOP, ctx.login, WHAT, ctx)
+    yield from report_trades(
+        lines, "Positions", POSITION_COLUMNS, STOP, ctx.login, WHAT, ctx, deals_title="Deals"
+    )
 
 
 def _csv_lines(text: str) -> Iterator[Line]:

@@ -9,11 +9,28 @@ import re
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 
-from .rows import FieldError, ImportFileError, ParseContext, RowError, TradeRow, check_trade
+from .rows import (
+    BalanceRow,
+    FieldError,
+    ImportFileError,
+    ParseContext,
+    RowError,
+    TradeRow,
+    check_trade,
+)
 from .values import MONEY, PRICE, VOLUME, loose_number, parse_time, required
 
 MT_TIME_FORMATS = ("%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y-%m-%d %H:%M:%S")
 _LOGIN = re.compile(r"account:?\s*#?\s*(\d+)", re.IGNORECASE)
+# MT4: a "Currency: JPY" cell; MT5: "Account: 52603751 (USD, Server, demo, Hedge)".
+_CURRENCY = re.compile(
+    r"^currency:?\s*([A-Z]{3})\b|^account:?.*?\(\s*([A-Z]{3})\s*[,)]", re.IGNORECASE
+)
+# Non-trading rows: MT4 statement types, and MT5 deal types that are not buy/sell.
+BALANCE_TYPES = frozenset(
+    ("balance", "credit", "charge", "correction", "bonus", "commission", "interest",
+     "dividend", "tax", "agent", "so_compensation", "financing")
+)  # fmt: skip
 Line = tuple[int, list[str]]
 LOGIN_LINES = 60  # the account is named in the report's first lines
 
@@ -47,7 +64,8 @@ def report_trades(
     given_login: str | None,
     what: str,
     ctx: ParseContext,
-) -> Iterator[TradeRow | RowError]:
+    deals_title: str | None = None,
+) -> Iterator[TradeRow | BalanceRow | RowError]:
     """Yield the trades of the report's `title` section, reading `lines` once, in order.
 
     Only the first `LOGIN_LINES` lines are held (for the account login); the rest stream, so a
@@ -58,8 +76,67 @@ def report_trades(
     rest = chain(head, lines)
     skip_to_section(rest, title, what)
     login = report_login(head, given_login, what)
+    check_currency(head, login, what, ctx)
     del head
     yield from section_trades(rest, names, stop_titles, login, ctx)
+    if deals_title:
+        yield from deal_balance_rows(rest, deals_title, login, ctx)
+
+
+DEAL_COLUMNS = {
+    "open_time": ("Time", 1),
+    "ticket": ("Deal", 1),
+    "side": ("Type", 1),
+    "profit": ("Profit", 1),
+}
+
+
+def deal_balance_rows(
+    lines: Iterator[Line], title: str, login: str, ctx: ParseContext
+) -> Iterator[BalanceRow | RowError]:
+    """The balance rows of an MT5 report's Deals section (deposits, withdrawals, credits,
+    charges…); its buy/sell deals are the Positions already read. No section: nothing."""
+    wanted = title.lower()
+    for _, cells in lines:
+        if first_cell(cells).lower().rstrip(":") == wanted:
+            break
+    else:
+        return
+    header = next((cells for _, cells in lines if any(cells)), None)
+    if header is None:
+        return
+    cols = column_map(header, DEAL_COLUMNS)
+    for line, cells in lines:
+        head = first_cell(cells).lower().rstrip(":")
+        if head in ("results", "summary") or head.startswith("total"):
+            return
+        kind = cells[cols["side"]].strip().lower() if len(cells) > cols["side"] else ""
+        if kind in BALANCE_TYPES:
+            yield balance_row(line, cells[: cols["profit"] + 1], cols, login, kind, ctx)
+
+
+def check_currency(lines: list[Line], login: str, what: str, ctx: ParseContext) -> None:
+    """Refuse a report whose stated currency is not its account's: amounts are stored as
+    they are written, so a JPY statement in a USD account would be read as dollars."""
+    stated = report_currency(lines)
+    if stated is None or ctx.currencies is None:
+        return
+    currency = ctx.currencies.get(login)
+    if currency and currency.upper() != stated:
+        raise ImportFileError(
+            f"currency mismatch: this {what} is in {stated}, account {login} is in "
+            f"{currency.upper()}; import it into an account in {stated}"
+        )
+
+
+def report_currency(lines: list[Line]) -> str | None:
+    """The account currency the report's header states, if it states one."""
+    for _, cells in lines[:LOGIN_LINES]:
+        for i in range(len(cells)):
+            match = _CURRENCY.search(" ".join(cells[i : i + 2]).strip())
+            if match:
+                return (match.group(1) or match.group(2)).upper()
+    return None
 
 
 def report_login(lines: list[Line], given: str | None, what: str) -> str:
@@ -111,8 +188,11 @@ def section_trades(
         if head in stop_titles or head.startswith(("closed p/l", "total")):
             return
         side = cells[cols["side"]].strip().lower() if len(cells) > cols["side"] else ""
+        if side in BALANCE_TYPES:
+            yield balance_row(line, cells, cols, login, side, ctx)
+            continue
         if side not in ("buy", "sell"):
-            continue  # balance/credit rows, cancelled pending orders, comment lines
+            continue  # cancelled pending orders, comment lines
         if len(cells) < width:
             yield RowError(line, "", f"expected {width} columns, found {len(cells)}")
             continue
@@ -120,6 +200,29 @@ def section_trades(
             yield _trade(line, cells, cols, login, side, ctx)
         except FieldError as exc:
             yield RowError(line, exc.column, exc.reason)
+
+
+def balance_row(line, cells, cols, login, kind, ctx: ParseContext) -> BalanceRow | RowError:
+    """A deposit/withdrawal/credit row: ticket, time, the amount in the Profit column (the
+    last cell: MT4 spans the comment over the columns between), and the comment."""
+    try:
+        time = parse_time(
+            required(cells[cols["open_time"]], "open_time"), MT_TIME_FORMATS, ctx.tz, "time"
+        )
+        amount = loose_number(required(cells[-1], "profit"), "profit", MONEY)
+    except FieldError as exc:
+        return RowError(line, exc.column, exc.reason)
+    ticket = cells[cols["ticket"]].strip()
+    comment = next((c for c in cells[cols["side"] + 1 : -1] if c and not _is_number(c)), "")
+    return BalanceRow(line, login, ticket, kind, time, amount, comment)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        loose_number(text, "", MONEY)
+    except FieldError:
+        return False
+    return True
 
 
 def _trade(line, cells, cols, login, side, ctx: ParseContext) -> TradeRow:

@@ -85,6 +85,24 @@ class TradeRow:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class BalanceRow:
+    """A statement's non-trading row: a deposit, withdrawal, credit or broker charge.
+
+    Never a trade (it stays out of trade P&L); the import counts it, and imports it as a
+    balance operation only when asked (`ImportBatch.balance_rows`). `ticket` is the platform's
+    ticket or deal number, which keys the operation so a re-import does not add it twice.
+    """
+
+    line: int
+    login: str
+    ticket: str
+    type: str  # the platform's word: balance, credit, charge, correction, bonus…
+    time: dt.datetime
+    amount: Decimal
+    comment: str
+
+
 @dataclass(slots=True)
 class SnapshotRow:
     """An equity snapshot (time, balance, equity) for one account; time is aware UTC."""
@@ -153,6 +171,18 @@ def check_trade(row: TradeRow, ctx: ParseContext) -> None:
         raise FieldError("close_time", window.refusal(row.close_time, ctx.tz))
 
 
+def before_start(line: int, opened: dt.datetime, started: dt.datetime) -> RowError:
+    """The error of a trade opened before its account started (a file for another account,
+    or history of an account migrated with the wrong start date)."""
+    return RowError(
+        line,
+        "open_time",
+        f"opened {opened.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC, before the account started "
+        f"({started.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC); correct the account's start "
+        "date if this is its history",
+    )
+
+
 def check_snapshot(row: SnapshotRow, ctx: ParseContext) -> None:
     """A snapshot's time must lie in the import's window; raises `FieldError`."""
     reason = ctx.window.refusal(row.time, ctx.tz)
@@ -169,4 +199,7 @@ class ParseContext:
     login: str | None = None
     encoding: str = "utf-8-sig"
     date_order: str = "auto"  # "dmy" / "mdy" when the person importing says (csvlocale.py)
+    # login -> currency of the accounts a report may be for; a report stating another
+    # currency is refused (None: not checked)
+    currencies: dict[str, str] | None = None
     window: TimeWindow = field(default_factory=import_window)

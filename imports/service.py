@@ -36,10 +36,11 @@ from evaluations.models import ImportBatch, ImportSource, ImportStatus, TradingA
 
 from . import items as item_parsers
 from .audit import record_import
+from .balance_rows import balance_rows_note, import_balance_rows
 from .copy_path import CopyWriter
 from .detect import sniff
 from .parsers import parsed_rows
-from .rows import ImportFileError, ParseContext, RowError, unknown_account
+from .rows import BalanceRow, ImportFileError, ParseContext, RowError, before_start, unknown_account
 from .specs import SNAPSHOTS, TRADES, TableSpec
 from .values import UTC, zone
 
@@ -51,7 +52,7 @@ def import_file(
     *,
     fmt: str = "auto",
     account: TradingAccount | None = None,
-    broker_tz: str = "UTC",
+    broker_tz: str = "",
     partial: bool = False,
     source: str = ImportSource.CLI,
     user=None,
@@ -59,6 +60,7 @@ def import_file(
     batch: ImportBatch | None = None,
     date_order: str = "auto",
     skip_other_accounts: bool = False,
+    balance_rows: bool = False,
 ) -> ImportBatch:
     """Import a platform export or canonical CSV; never raises for bad input (see the batch).
 
@@ -69,6 +71,9 @@ def import_file(
     Uploads (admin, API) larger than settings.IMPORT_MAX_UPLOAD_BYTES are refused unread.
     With `batch` (a saved, queued upload), the outcome is written into that row instead of a
     new one; the other arguments must then be the batch's own (see `run_queued_import`).
+
+    `broker_tz` empty: the account's server zone, else UTC with a warning (`file_zone`).
+    `balance_rows`: a statement's deposit/withdrawal/credit rows become balance operations.
     """
     started = time.perf_counter()
     own_row = batch is not None
@@ -80,10 +85,11 @@ def import_file(
             filename=(filename or (str(file) if isinstance(file, str | Path) else ""))[-255:],
             created_by=user,
             account=account,
-            broker_tz=(broker_tz or "UTC")[:64],
+            broker_tz=broker_tz[:64],
             partial=partial,
             date_order=date_order,
             skip_other_accounts=skip_other_accounts,
+            balance_rows=balance_rows,
         )
     try:
         with _binary(file) as raw:
@@ -93,17 +99,52 @@ def import_file(
                 raise ImportFileError(
                     f"file too large: {size:,} bytes, the upload limit is {limit:,} bytes"
                 )
-            ctx_tz = zone(broker_tz or "UTC")
+            batch.broker_tz, batch.warnings = file_zone(broker_tz, account)
+            ctx_tz = zone(batch.broker_tz)
             sniffed = sniff(raw, fmt)
-            batch.format = sniffed.format
+            batch.format, batch.encoding = sniffed.format, sniffed.encoding
+            if sniffed.detected:
+                batch.warnings.append(
+                    f"no encoding declared: read as {sniffed.encoding}, detected from the bytes"
+                )
             ctx = ParseContext(
-                ctx_tz, account.login if account else None, sniffed.encoding, date_order
+                ctx_tz,
+                account.login if account else None,
+                sniffed.encoding,
+                date_order,
+                _report_currencies(account) if sniffed.format in ("mt4", "mt5") else None,
             )
             spec = SNAPSHOTS if sniffed.format == "snapshots" else TRADES
             with parsed_rows(raw, sniffed.format, ctx) as rows:
                 return _run(batch, spec, rows, account, started)
     except ImportFileError as exc:
         return _reject_file(batch, str(exc), started, own_row=own_row)
+
+
+def file_zone(given: str, account: TradingAccount | None) -> tuple[str, list[str]]:
+    """(zone name, warnings): the zone a file's times without an offset are read in.
+
+    No platform file states its zone (MT: the broker server's, NinjaTrader: the PC's), so it
+    is the one given for this import, else the account's server zone, else UTC with a warning.
+    """
+    if given:
+        return given, []
+    if account is not None and account.server_tz:
+        return account.server_tz, []
+    whose = f"account {account.login} has" if account is not None else "the import names"
+    return "UTC", [
+        f"times read as UTC: {whose} no server time zone (set it on the account, or choose "
+        "the zone of the import)"
+    ]
+
+
+def _report_currencies(account: TradingAccount | None) -> dict[str, str]:
+    """login or alias -> currency, for the accounts an MT report may be for."""
+    if account is None:
+        currency = dict(TradingAccount.objects.values_list("pk", "currency"))
+    else:
+        currency = {account.pk: account.currency}
+    return {name: currency[pk] for name, pk in account_ids_by_name(account).items()}
 
 
 def import_items(
@@ -126,11 +167,12 @@ def queue_upload(
     *,
     fmt: str = "auto",
     account: TradingAccount | None = None,
-    broker_tz: str = "UTC",
+    broker_tz: str = "",
     partial: bool = False,
     user=None,
     date_order: str = "auto",
     skip_other_accounts: bool = False,
+    balance_rows: bool = False,
 ) -> ImportBatch:
     """Store an admin upload and queue its import for a worker; the batch starts "queued".
 
@@ -150,6 +192,7 @@ def queue_upload(
             filename=uploaded.name,
             date_order=date_order,
             skip_other_accounts=skip_other_accounts,
+            balance_rows=balance_rows,
         )
     from . import tasks  # the task module imports this one
 
@@ -159,10 +202,11 @@ def queue_upload(
         filename=(uploaded.name or "")[-255:],
         created_by=user,
         account=account,
-        broker_tz=(broker_tz or "UTC")[:64],
+        broker_tz=broker_tz[:64],
         partial=partial,
         date_order=date_order,
         skip_other_accounts=skip_other_accounts,
+        balance_rows=balance_rows,
         status=ImportStatus.QUEUED,
     )
     with transaction.atomic():
@@ -215,6 +259,7 @@ def run_queued_import(batch_id: int) -> ImportBatch | None:
                     batch=batch,
                     date_order=batch.date_order,
                     skip_other_accounts=batch.skip_other_accounts,
+                    balance_rows=batch.balance_rows,
                 )
     # After the commit: a worker that dies before this line leaves a file nobody reads again.
     if batch.upload:
@@ -244,17 +289,19 @@ def _run(batch, spec: TableSpec, rows: Iterable, account, started: float) -> Imp
         # Resolve logins before COPY starts: no other query may run during a COPY.
         accounts = account_ids_by_name(account)
         routing = _Routing(account, accounts, batch.skip_other_accounts)
+        starts = _account_starts(account, accounts)
+        balance: list[BalanceRow] = []
         # A text file that stops decoding part-way raises here; `parsers.parsed_rows` turns
         # that into the file error naming the line.
         staged_text = getattr(rows, "staged_text", None)
         if staged_text is not None:
             # Canonical CSV: rows go to COPY as text, no per-row objects.
-            writer.stage_text(staged_text(accounts, errors, repeated))
+            writer.stage_text(staged_text(accounts, errors, repeated, starts))
         else:
-            writer.stage(_staged(rows, routing, errors, repeated))
+            writer.stage(_staged(rows, routing, errors, repeated, starts, balance))
         batch.skipped = dict(routing.skipped)
         parse_rejected = len(errors)
-        if writer.staged + parse_rejected == 0:
+        if writer.staged + parse_rejected == 0 and not balance:
             raise ImportFileError(f"no {spec.kind} found in the file{routing.skipped_text()}")
         duplicate_errors, duplicate_rejected = writer.resolve_repeats(repeated)
         errors.extend(duplicate_errors)
@@ -270,6 +317,11 @@ def _run(batch, spec: TableSpec, rows: Iterable, account, started: float) -> Imp
             batch.status = ImportStatus.PARTIAL if errors else ImportStatus.COMMITTED
             enqueue_recompute(result.account_ids)
             batch.accounts = _account_totals(writer.staged_by_account(), result.new_by_account)
+        if balance:
+            added = None
+            if batch.balance_rows and batch.status != ImportStatus.REJECTED:
+                added = import_balance_rows(balance, accounts, by=batch.created_by)
+            batch.warnings.append(balance_rows_note(balance, added))
         writer.close()
         batch.errors = _stored_errors(errors, batch.source)
         batch.duration_ms = _elapsed_ms(started)
@@ -313,15 +365,30 @@ class _Routing:
         return f" for {self.account.login}; skipped {self.skipped.total()} row(s) of {listed}"
 
 
-def _staged(rows: Iterable, routing: _Routing, errors: list, repeated: set) -> Iterator:
-    """Turn parsed rows into staged tuples; collect errors and keys seen more than once."""
+def _staged(
+    rows: Iterable,
+    routing: _Routing,
+    errors: list,
+    repeated: set,
+    starts: dict[int, object],
+    balance: list,
+) -> Iterator:
+    """Turn parsed rows into staged tuples; collect errors, keys seen more than once, and
+    balance rows (never staged as trades)."""
     seen: set = set()
     for row in rows:
         if isinstance(row, RowError):
             errors.append(row)
             continue
+        if isinstance(row, BalanceRow):
+            balance.append(row)
+            continue
         account_id = routing.account_id(row, errors)
         if account_id is None:
+            continue
+        opened = getattr(row, "open_time", None)
+        if opened is not None and opened < starts[account_id]:
+            errors.append(before_start(row.line, opened, starts[account_id]))
             continue
         key = (account_id, row.key())
         if key in seen:
@@ -341,6 +408,13 @@ def _account_totals(staged: dict, new_by_account: dict[int, int]) -> dict[str, d
             figures["net"] = str(net)
         totals[logins[account_id]] = figures
     return totals
+
+
+def _account_starts(account: TradingAccount | None, accounts: dict[str, int]) -> dict:
+    """account id -> started_at: no trade may open before its account started."""
+    if account is not None:
+        return {account.pk: account.started_at}
+    return dict(TradingAccount.objects.values_list("pk", "started_at"))
 
 
 def _stored_errors(errors: list[RowError], source: str) -> list[dict]:
@@ -402,7 +476,16 @@ def _digest(raw: BinaryIO) -> tuple[int, str]:
 
 
 def report_text(batch: ImportBatch) -> str:
-    """One sentence a person reads after an import."""
+    """What a person reads after an import: the outcome, then how the file was read (zone,
+    encoding) and the warnings."""
+    # a bridge's items carry their offsets (naive ones are UTC): no zone to state
+    read_as = [] if batch.source == ImportSource.API else [f"Times read as {batch.broker_tz}."]
+    if batch.encoding and batch.encoding not in ("utf-8-sig", "utf-8"):
+        read_as.append(f"Encoding: {batch.encoding}.")
+    return " ".join([_outcome(batch), *read_as, *(f"Note: {w}." for w in batch.warnings)])
+
+
+def _outcome(batch: ImportBatch) -> str:
     if batch.status == ImportStatus.REJECTED and batch.rows_total == 0:
         reason = batch.errors[0]["reason"] if batch.errors else "unreadable file"
         return f"Rejected: {reason}. Nothing was written."

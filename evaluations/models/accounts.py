@@ -6,7 +6,7 @@ from django.utils import timezone
 from django_fsm import RETURN_VALUE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
-from .programs import MONEY, Phase, Program, RuleSet
+from .programs import MONEY, Phase, Program, RuleSet, validate_time_zone
 
 # Futures platforms' names reach 48 characters (`EXPRESSApr3013436618!TopstepTrader!TopstepTrader`)
 LOGIN_MAX_LENGTH = 64
@@ -59,6 +59,15 @@ class TradingAccount(FSMModelMixin, models.Model):
         default=False, help_text="A soft violation flagged this account for risk review"
     )
     broker_server = models.CharField(max_length=64, blank=True)
+    server_tz = models.CharField(
+        "server time zone",
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text="IANA zone the platform writes this account's times in (MT: the broker "
+        "server, often Europe/Athens; NinjaTrader: the trader's PC). Empty: not set, files "
+        "are read as UTC with a warning.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

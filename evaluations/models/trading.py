@@ -56,7 +56,25 @@ class ImportBatch(models.Model):
         related_name="+",
         help_text="Set for single-account files",
     )
-    broker_tz = models.CharField(max_length=64, default="UTC")
+    broker_tz = models.CharField(
+        max_length=64,
+        default="UTC",
+        blank=True,
+        help_text="The zone the file's times were read in (empty while queued: the account's)",
+    )
+    encoding = models.CharField(
+        max_length=32, blank=True, help_text="The text encoding the file was read in"
+    )
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What the importer noticed besides rejected rows: a zone fallen back to "
+        "UTC, a detected encoding, balance rows not imported as trades",
+    )
+    balance_rows = models.BooleanField(
+        default=False,
+        help_text="Import the file's deposit, withdrawal and credit rows as balance operations",
+    )
     partial = models.BooleanField(default=False, help_text="Commit good rows even if some are bad")
     status = models.CharField(max_length=10, choices=ImportStatus.choices)
     created_at = models.DateTimeField(auto_now_add=True)

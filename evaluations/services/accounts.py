@@ -46,7 +46,7 @@ def generate_login(rng: random.Random | None = None) -> str:
 
 STATUS_FIELDS = ("status", "status_reason", "ended_at")
 OPENED_FIELDS = ("login", "trader", "program", "phase", "rule_set", "initial_balance", "currency")
-DETAIL_FIELDS = ("needs_review", "broker_server")
+DETAIL_FIELDS = ("needs_review", "broker_server", "server_tz")
 
 
 def _stamp_history(account: TradingAccount, by, reason: str) -> None:
@@ -245,7 +245,7 @@ def reinstate_account(account: TradingAccount, *, by, reason: str) -> TradingAcc
 
 
 def update_account_details(account: TradingAccount, *, by, **values) -> TradingAccount:
-    """Staff edit what is not lifecycle: the review flag and the broker server.
+    """Staff edit what is not lifecycle: the review flag, the broker server and its zone.
 
     Audited with the fields that changed; nothing is written when nothing changed.
     """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,16 @@ import pytest
 from tests.factories import TradingAccountFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# The fixture files hold trades of 2025; the factory's accounts start at T0 (March 2026), and
+# a trade opened before its account started is refused. Accounts made here start earlier,
+# unless a test names its own start.
+FIXTURE_ACCOUNTS_START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def accounts_started_before_the_fixture_files(monkeypatch):
+    declarations = TradingAccountFactory._meta.pre_declarations.declarations
+    monkeypatch.setitem(declarations, "started_at", FIXTURE_ACCOUNTS_START)
 
 
 @pytest.fixture

@@ -135,9 +135,9 @@ def test_header_only_file_has_no_trades(two_accounts, tmp_path):
     assert "no trades found" in _file_error(_import(tmp_path))
 
 
-def test_wrong_encoding_is_a_clear_message(two_accounts, tmp_path):
-    path = tmp_path / "latin1.csv"
-    path.write_bytes((HEADER + GOOD.replace("EURUSD", "EURUSD\xe9")).encode("latin-1"))
+def test_bytes_that_are_no_text_in_any_code_page_are_a_clear_message(two_accounts, tmp_path):
+    path = tmp_path / "binary.csv"
+    path.write_bytes(HEADER.encode() + b"8100001,\x00\x81\xff\xfe\x8d\x00\x90\x9d," * 50)
 
     assert "wrong encoding" in _file_error(import_file(path))
 

@@ -130,7 +130,7 @@ def test_finding_6_a_concurrent_import_of_the_same_tickets_reports_them_updated(
         TICKETS,
         0,
     )
-    assert service.report_text(second) == (
+    assert service.report_text(second).startswith(
         f"Imported {TICKETS} row(s): 0 new, {TICKETS} updated, 0 unchanged, 0 rejected."
     )
     assert Trade.objects.count() == TICKETS

@@ -11,8 +11,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from evaluations.models import EquitySnapshot, ImportStatus, Trade
+from evaluations.models import EquitySnapshot, ImportStatus, Trade, TradingAccount
 from imports import service
+from imports.window import EARLIEST
 from tests.factories import TradingAccountFactory
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)  # a Monday
@@ -86,6 +87,9 @@ def test_with_partial_the_good_rows_commit_and_the_far_time_is_reported(
 def test_trade_times_exactly_at_the_limits_are_accepted_and_one_second_past_them_refused(
     two_accounts, tmp_path, at_noon
 ):
+    # accounts that started at the window's floor, so only the window judges these times
+    for account in two_accounts:
+        TradingAccount.objects.filter(pk=account.pk).update(started_at=EARLIEST)
     path = _file(
         tmp_path,
         TRADES

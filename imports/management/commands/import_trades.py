@@ -1,5 +1,5 @@
 """`python manage.py import_trades PATH [--account LOGIN] [--format …] [--tz ZONE] [--partial]
-[--date-order dmy|mdy] [--skip-other-accounts]`."""
+[--date-order dmy|mdy] [--skip-other-accounts] [--balance-rows]`."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -26,7 +26,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--format", default="auto", choices=["auto", *FORMATS])
         parser.add_argument(
-            "--tz", default="UTC", help="broker time zone of the file's times (IANA name)"
+            "--tz",
+            default="",
+            help="broker time zone of the file's times (IANA name); default: the account's "
+            "server zone, else UTC with a warning",
+        )
+        parser.add_argument(
+            "--balance-rows",
+            action="store_true",
+            help="import the statement's deposit/withdrawal/credit rows as balance operations "
+            "(pending approval)",
         )
         parser.add_argument(
             "--partial",
@@ -61,6 +70,7 @@ class Command(BaseCommand):
             source=ImportSource.CLI,
             date_order=options["date_order"],
             skip_other_accounts=options["skip_other_accounts"],
+            balance_rows=options["balance_rows"],
         )
         self.stdout.write(f"Import #{batch.pk} ({batch.format}, {batch.duration_ms} ms)")
         for error in batch.errors:
