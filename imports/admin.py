@@ -64,6 +64,7 @@ class TradeUploadForm(forms.Form):
 
     def clean_date_order(self) -> str:
         return self.cleaned_data["date_order"] or "auto"
+
     balance_rows = forms.BooleanField(
         required=False,
         help_text="Import the statement's deposit, withdrawal and credit rows as balance "

@@ -99,8 +99,9 @@ def import_file(
                 raise ImportFileError(
                     f"file too large: {size:,} bytes, the upload limit is {limit:,} bytes"
                 )
-            batch.broker_tz, batch.warnings = file_zone(broker_tz, account)
-            ctx_tz = zone(batch.broker_tz)
+            zone_name, batch.warnings = file_zone(broker_tz, account)
+            batch.broker_tz = zone_name[:64]  # the batch is saved even when it is nonsense
+            ctx_tz = zone(zone_name)
             sniffed = sniff(raw, fmt)
             batch.format, batch.encoding = sniffed.format, sniffed.encoding
             if sniffed.detected:

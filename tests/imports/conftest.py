@@ -11,9 +11,10 @@ from tests.factories import TradingAccountFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # The fixture files hold trades of 2025; the factory's accounts start at T0 (March 2026), and
-# a trade opened before its account started is refused. Accounts made here start earlier,
-# unless a test names its own start.
-FIXTURE_ACCOUNTS_START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+# a trade opened before its account started is refused. Accounts made here start at the import
+# window's earliest instant, so only the window judges a trade's time, unless a test names its
+# own start.
+FIXTURE_ACCOUNTS_START = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)

@@ -96,7 +96,7 @@ def file_error(exc: Exception) -> str:
 
 def check_items(rows, last_line: int | None) -> list:
     """Drain a parser's iterator, checking every item; returns the items."""
-    from imports.rows import RowError, SnapshotRow, TradeRow
+    from imports.rows import BalanceRow, RowError, SnapshotRow, TradeRow
 
     items = []
     for item in rows:
@@ -134,6 +134,12 @@ def check_items(rows, last_line: int | None) -> list:
             _utc(item.time, "time", item)
             _fits(item.balance, MONEY, "balance", item)
             _fits(item.equity, MONEY, "equity", item)
+        elif isinstance(item, BalanceRow):  # stored as a balance operation when asked
+            _expect(isinstance(item.line, int) and item.line >= 1, "row without a line", item)
+            for name in ("login", "ticket", "type", "comment"):
+                _storable_text(getattr(item, name), name, item)
+            _utc(item.time, "time", item)
+            _fits(item.amount, MONEY, "amount", item)
         else:
             raise ContractBroken(f"not a row: {item!r}")
     return items
@@ -224,11 +230,16 @@ def target_canonical_copy(data: bytes) -> None:
     from imports.canonical_copy import copy_text
     from imports.detect import sniff
     from imports.parsers import parsed_rows
-    from imports.rows import ImportFileError, ParseContext, RowError, unknown_account
+    from imports.rows import ImportFileError, ParseContext, RowError, before_start, unknown_account
     from imports.values import zone
 
     login = LOGIN if len(data) % 2 else None
     accounts = {LOGIN: ACCOUNTS[LOGIN]} if login else ACCOUNTS
+    # Each account started at its own time: a trade opened before it is a row error on both paths.
+    starts = {
+        account_id: dt.datetime(2026, 1 + n % 12, 1, tzinfo=dt.UTC)
+        for n, account_id in enumerate(sorted(ACCOUNTS.values()))
+    }
     tz = zone("Europe/Prague" if len(data) % 3 == 0 else "UTC")
 
     contexts = {}
@@ -250,6 +261,9 @@ def target_canonical_copy(data: bytes) -> None:
                     errors.append(row)
                 elif row.login not in accounts:
                     errors.append(unknown_account(row.line, row.login))
+                elif row.open_time < starts[accounts[row.login]]:
+                    start = starts[accounts[row.login]]
+                    errors.append(before_start(row.line, row.open_time, start))
                 else:
                     staged.append((accounts[row.login], row))
         return errors, staged
@@ -259,7 +273,7 @@ def target_canonical_copy(data: bytes) -> None:
         ctx = context(raw)
         errors, repeated, lines = [], set(), []
         with parsed_rows(raw, "canonical", ctx) as trade_file:
-            for text, count in trade_file.staged_text(accounts, errors, repeated):
+            for text, count in trade_file.staged_text(accounts, errors, repeated, starts):
                 fields = _copy_fields(text)
                 _expect(len(fields) == count, "COPY block row count", text)
                 lines.extend(fields)

@@ -169,16 +169,19 @@ def test_a_quote_left_open_is_a_file_error_naming_where_it_starts(
 @pytest.mark.parametrize(
     "charset", ["hex", "rot13", "base64", "undefined", "utf-7", "unicode_escape"]
 )
-def test_a_page_declaring_a_codec_that_is_no_html_charset_is_refused(
+def test_a_page_declaring_a_codec_that_is_no_html_charset_is_never_decoded_with_it(
     db, fixture_path, tmp_path, charset
 ):
+    TradingAccountFactory(login="2090123")
     html = fixture_path("mt4_statement.htm").read_bytes()
     html = html.replace(b"charset=windows-1252", f"charset={charset}".encode())
     html = html.replace(b"Ana Trader", b"Ana Tr\xe4der")  # not UTF-8
 
-    reason = _file_error(_import(tmp_path, html, name="statement.htm"))
+    batch = _import(tmp_path, html, name="statement.htm")
 
-    assert reason.startswith("wrong encoding: the file is not UTF-8 (byte 0xe4")
+    # The declaration is ignored, as if there were none: the code page is read off the bytes.
+    assert (batch.status, batch.encoding) == ("committed", "cp1252")
+    assert any("no encoding declared" in warning for warning in batch.warnings)
 
 
 def test_a_windows_1252_statement_still_imports(db, fixture_path, tmp_path):
