@@ -119,6 +119,8 @@ class AuditAction(models.TextChoices):
     ROLE_GRANT_REJECTED = "role_grant_rejected", "Role grant rejected"
     PAYEE_CHANGE = "payee_change", "Payout destination change"
     VIOLATION_REVIEWED = "violation_reviewed", "Violation reviewed"
+    VIEW_AS_STARTED = "view_as_started", "Started viewing as a trader"
+    VIEW_AS_ENDED = "view_as_ended", "Stopped viewing as a trader"
 
 
 class AppendOnlyError(Exception):
