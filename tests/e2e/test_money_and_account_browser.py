@@ -128,6 +128,11 @@ def test_two_factor_leads_through_email_confirmation(live_server, page, mailoutb
     page.goto(f"{base}/accounts/2fa/")
     assert page.get_by_test_id("confirm-email-first").count() == 0
     page.get_by_role("link", name="Activate").click()
+    page.wait_for_load_state()
+    if "/accounts/reauthenticate/" in page.url:  # allauth asks for the password again
+        assert page.locator(".card.account-settings, .card").first.is_visible()
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(f"{base}/accounts/2fa/totp/activate/")
     assert page.get_by_role("heading", name="Activate Authenticator App").is_visible()
     assert page.locator("img.qr-code").is_visible()
