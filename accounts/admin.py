@@ -17,6 +17,7 @@ from accounts.models import (
     TraderProfile,
     User,
 )
+from accounts.view_as import may_view_as
 
 # Privileges change only through accounts.services.change_privileges (four-eyes, audited).
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups")
@@ -139,6 +140,13 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Offer "View as trader" to support and risk on a trader's page (view_as.py)."""
+        user = self.get_object(request, object_id)
+        can_view_as = user is not None and may_view_as(hijacker=request.user, hijacked=user)
+        extra_context = {**(extra_context or {}), "can_view_as": can_view_as}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))

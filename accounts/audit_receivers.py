@@ -29,6 +29,8 @@ def connect() -> None:
 
 
 def login_succeeded(sender, request, user, **kwargs) -> None:
+    if getattr(request, "propdesk_viewing_as", False):
+        return  # staff viewing as a trader: audited as view_as_started/ended (view_as.py)
     record(
         AuditAction.LOGIN_SUCCEEDED,
         actor=user,

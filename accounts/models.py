@@ -120,6 +120,8 @@ class AuditAction(models.TextChoices):
     PAYEE_CHANGE = "payee_change", "Payout destination change"
     PAYMENT_RUN = "payment_run", "Payment run"
     VIOLATION_REVIEWED = "violation_reviewed", "Violation reviewed"
+    VIEW_AS_STARTED = "view_as_started", "Started viewing as a trader"
+    VIEW_AS_ENDED = "view_as_ended", "Stopped viewing as a trader"
 
 
 class AppendOnlyError(Exception):

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "hijack",
     "accounts",
     "evaluations",
     "imports",
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.session_lifetime.SessionLifetimeMiddleware",
     "accounts.staff_mfa.StaffSecondFactorMiddleware",
+    "hijack.middleware.HijackUserMiddleware",
+    "accounts.view_as.ReadOnlyWhileViewingAsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
@@ -177,6 +180,10 @@ MFA_TOTP_ISSUER = "PropDesk"
 # Accept the code of the previous and next 30 s step too: phone clocks drift.
 MFA_TOTP_TOLERANCE = 1
 ACCOUNT_ADAPTER = "config.allauth_adapter.PropDeskAccountAdapter"
+# View as trader (accounts/view_as.py): support and risk, traders only, read only, audited. The
+# banner is the portal's own (templates/base.html): hijack's injected one has inline script.
+HIJACK_PERMISSION_CHECK = "accounts.view_as.may_view_as"
+HIJACK_INSERT_BEFORE = None
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 # Idle timeout and staff sessions' absolute lifetime: accounts/session_lifetime.py. A session is

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import view_as
 from accounts.views import VerifiedEmailChangeView
 
 admin.site.site_header = "PropDesk back office"
@@ -21,6 +22,7 @@ urlpatterns = [
     # The split view serves its start-up script as a file: the CSP allows no inline scripts.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("payouts/", include("payouts.urls")),
+    path("hijack/", include((view_as.urlpatterns, "hijack"))),
     path("staff/", include("reports.urls")),
     path("", include("config.home_urls")),
 ]

@@ -88,7 +88,26 @@ class Eligibility:
 
     @property
     def trader_share(self) -> Decimal:
+        """What the trader receives if they request all of it now (0 when not eligible)."""
         return trader_share(self.eligible_amount, self.split_percent)
+
+    @property
+    def cycle_complete(self) -> bool:
+        """Whether the payout cycle has elapsed (the date is no longer what they wait for)."""
+        return all(c.ok for c in self.checks if c.code == "cycle")
+
+    @property
+    def waiting_only_for_cycle(self) -> bool:
+        """Not eligible, and the cycle's end is the only thing missing: the current profit
+        becomes payable on `next_eligible_at` if nothing else changes."""
+        failing = {c.code for c in self.checks if not c.ok}
+        return failing == {"cycle"}
+
+    @property
+    def prospective_share(self) -> Decimal:
+        """The trader's share of the current profit, whether or not it can be requested now:
+        ⌊max(profit, 0) × split / 100⌋ to the cent."""
+        return trader_share(max(self.profit, ZERO), self.split_percent)
 
 
 def _money(value: Decimal) -> str:

@@ -126,6 +126,42 @@ def account_profit(account: TradingAccount) -> Decimal:
     return account_balance(account.pk) - account.initial_balance
 
 
+@dataclass(frozen=True)
+class ProfitSinceStart:
+    """How the account's profit since its start splits (PRODUCT.md §3):
+    net_since_start = current_profit + paid_out − other_operations, where other_operations are
+    counted deposits and adjustments (usually 0)."""
+
+    net_since_start: Decimal  # Σ trade net since the account started
+    paid_out: Decimal  # profit withdrawn by paid payouts (positive)
+    other_operations: Decimal  # Σ counted deposits and adjustments
+    current_profit: Decimal  # balance − B0
+
+
+def profit_since_start(account: TradingAccount) -> ProfitSinceStart:
+    """The trades' net, the withdrawals and the other counted balance operations, in one
+    database aggregate; current profit = their sum (the same ledger `account_balance` reads)."""
+    operations = BalanceOperation.objects.counted().filter(account_id=account.pk)
+    withdrawals = operations.filter(kind=BalanceOperationKind.WITHDRAWAL)
+    others = operations.exclude(kind=BalanceOperationKind.WITHDRAWAL)
+    row = (
+        TradingAccount.objects.filter(pk=account.pk)
+        .annotate(
+            trades_net=_sum_subquery(Trade.objects.all(), "net"),
+            withdrawn=_sum_subquery(withdrawals, "amount"),
+            other=_sum_subquery(others, "amount"),
+        )
+        .values("trades_net", "withdrawn", "other")
+        .get()
+    )
+    return ProfitSinceStart(
+        net_since_start=row["trades_net"],
+        paid_out=-row["withdrawn"],
+        other_operations=row["other"],
+        current_profit=row["trades_net"] + row["withdrawn"] + row["other"],
+    )
+
+
 def payout_cycle_start(account: TradingAccount) -> dt.datetime:
     """When the current payout cycle began: the last withdrawal (every paid payout records
     one at its payment), else the account's start, by the engine's one definition

@@ -44,7 +44,7 @@ def index(request):
     """The trader's funded accounts with what stands between them and a payout, and their
     requests; staff who can see payouts get a link to the queue."""
     rows = [
-        (account, selectors.account_eligibility(account))
+        (account, selectors.account_eligibility(account), selectors.profit_since_start(account))
         for account in selectors.accounts_for_payout(request.user)
     ]
     context = {
@@ -130,6 +130,7 @@ def account_payout(request, login: str):
         "account": account,
         "eligibility": eligibility,
         "balance": account.initial_balance + eligibility.profit,
+        "since_start": selectors.profit_since_start(account),
         "form": form,
         "tz_name": str(request.trader_tz),
     }

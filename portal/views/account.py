@@ -50,6 +50,7 @@ def account_detail(request, login: str):
         "stats": panels.statistics(metrics),
         "progression": panels.progression(account),
         "eligibility": panels.payout_eligibility(account),
+        "payout_since_start": panels.payout_since_start(account),
         "failing": failing,
         "warnings": [v for v in violations if v.severity == "soft"],
         "figures": figures,

@@ -213,3 +213,13 @@ def payout_eligibility(account: TradingAccount):
     from payouts.selectors import account_eligibility
 
     return account_eligibility(account)
+
+
+def payout_since_start(account: TradingAccount):
+    """A funded account's net profit since start split into current profit and paid out
+    (payouts.selectors.profit_since_start), or None."""
+    if account.phase.kind != PhaseKind.FUNDED:
+        return None
+    from payouts.selectors import profit_since_start
+
+    return profit_since_start(account)

@@ -79,6 +79,14 @@ PAYOUTS: dict[str, Callable[[str], str]] = {
         lambda role: OK if role == FINANCE else FORBIDDEN,
     ),
 }
+# View as trader (namespace `hijack`, accounts/view_as.py): POST only. A GET of the start page
+# lacks the trader to view (400, for anyone); stopping without viewing is refused (403, for
+# anyone). Who may start, and what is refused while viewing: tests/accounts/test_view_as.py.
+HIJACK_BAD_REQUEST = "400"
+HIJACK: dict[str, Callable[[str], str]] = {
+    "hijack:acquire": lambda role: HIJACK_BAD_REQUEST,
+    "hijack:release": lambda role: FORBIDDEN,
+}
 # Staff area (namespace `reports`), as docs/staff-dashboards.md "Who sees what" says:
 DASHBOARD_ROLES = {
     VIEW_RISK_MONITOR: {ADMINS, RISK},
@@ -141,7 +149,7 @@ BACKGROUND_POLLS = {"reports:risk_panel"}
 class Case:
     name: str  # the route's name, e.g. "portal:account" or "admin:risk_violation_change"
     url: str
-    group: str  # portal, payouts, reports, api, admin
+    group: str  # portal, payouts, reports, hijack, api, admin
     names_a_object: bool  # its URL arguments name an object of trader A
     model: str = ""  # admin: the model's label, e.g. "risk.violation"
     page: str = ""  # admin: changelist, add, change, or custom (ADMIN_PAGES)
@@ -173,6 +181,8 @@ def expected(case: Case, role: str) -> str:
         return OK if allowed else FORBIDDEN
     if case.name in PAYOUT_POST_ONLY | RUN_POST_ONLY:
         return NOT_ALLOWED
+    if case.group == "hijack":
+        return HIJACK[case.name](role)
     if role == ANONYMOUS:
         # A background poll answers 401 (htmx follows its HX-Redirect to sign in).
         return UNAUTHORIZED if case.name in BACKGROUND_POLLS else LOGIN
@@ -213,7 +223,8 @@ def routes() -> list[Route]:
     return [
         route
         for route in walk(get_resolver().url_patterns)
-        if route.namespace in ("portal", "payouts", "reports") or route.route.startswith("api/")
+        if route.namespace in ("portal", "payouts", "reports", "hijack")
+        or route.route.startswith("api/")
     ]
 
 
@@ -242,7 +253,9 @@ def _values(route: Route, arg: str, a) -> object:
 
 
 def _group(route: Route) -> str:
-    return route.namespace if route.namespace in ("portal", "payouts", "reports") else "api"
+    if route.namespace in ("portal", "payouts", "reports", "hijack"):
+        return route.namespace
+    return "api"
 
 
 def _full_name(route: Route) -> str:
@@ -365,11 +378,14 @@ def test_every_generated_url_has_a_policy(world):
         if (c.group == "payouts" and c.name not in PAYOUTS)
         or (c.group == "reports" and c.name not in REPORT_PAGES)
         or (c.group == "api" and c.name not in API_PERMISSION)
+        or (c.group == "hijack" and c.name not in HIJACK)
         or (c.group == "admin" and c.page == "custom" and c.name not in ADMIN_PAGES)
     ]
     assert not unknown, f"routes without an access policy in this test: {unknown}"
-    groups = {group: sum(c.group == group for c in cases) for group in ("portal", "payouts")}
-    assert groups == {"portal": 6, "payouts": 17}
+    groups = {
+        group: sum(c.group == group for c in cases) for group in ("portal", "payouts", "hijack")
+    }
+    assert groups == {"portal": 6, "payouts": 17, "hijack": 2}
     assert {"reports:export", "reports:trader_export", "bridge:trades"} <= {c.name for c in cases}
     standard = [c for c in cases if c.group == "admin" and c.page != "custom"]
     assert len(standard) == 3 * len(admin.site._registry)
