@@ -6,6 +6,7 @@ from .accounts import (
     BalanceOperationStatus,
     TradingAccount,
 )
+from .certificates import Certificate, CertificateKind
 from .programs import Phase, PhaseKind, Platform, Program, Rule, RuleSet
 from .trading import EquitySnapshot, ImportBatch, ImportSource, ImportStatus, Side, Trade
 
@@ -15,6 +16,8 @@ __all__ = [
     "BalanceOperation",
     "BalanceOperationKind",
     "BalanceOperationStatus",
+    "Certificate",
+    "CertificateKind",
     "EquitySnapshot",
     "ImportBatch",
     "ImportSource",
