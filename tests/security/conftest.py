@@ -25,7 +25,7 @@ from rest_framework.authtoken.models import Token
 from accounts import audit
 from accounts.models import AuditAction, RoleGrantRequest, User
 from accounts.roles import ADMINS, FINANCE, RISK, SUPPORT
-from evaluations.models import TradingAccount
+from evaluations.models import Certificate, TradingAccount
 from imports.management.commands.create_bridge import bridge_group
 from payouts.models import PayoutRequest
 from risk.models import Violation
@@ -33,6 +33,7 @@ from tests.builders import evaluate, funded_account, rule_set_for
 from tests.factories import (
     T0,
     BalanceOperationFactory,
+    CertificateFactory,
     DailyReportFactory,
     EconomicEventFactory,
     EquitySnapshotFactory,
@@ -71,6 +72,7 @@ class TraderWorld:
     funded: TradingAccount  # funded, with a trade and a soft warning
     violation: Violation
     payout: PayoutRequest | None = None
+    certificate: Certificate | None = None
 
 
 @dataclass
@@ -124,6 +126,10 @@ def build_world() -> World:
     a.payout, b.payout = (
         PayoutRequestFactory(account=a.funded),
         PayoutRequestFactory(account=b.funded),
+    )
+    a.certificate, b.certificate = (
+        CertificateFactory(account=a.funded),
+        CertificateFactory(account=b.funded),
     )
 
     bridge = UserFactory(email="bridge-matrix@bridges.propdesk.invalid")
