@@ -107,6 +107,8 @@ def test_certificate_share_link_public_page_and_pdf(trader_page, live_server, ch
     stranger = chromium.new_context(viewport={"width": page.width, "height": 900})
     try:
         public = stranger.new_page()
+        public_errors: list[str] = []
+        public.on("console", lambda m: public_errors.append(m.text) if m.type == "error" else None)
         public.goto(url)
         assert public.get_by_test_id("certificate-name").inner_text() == "Jane D."
         assert "stats@example.com" not in public.content()
@@ -115,6 +117,7 @@ def test_certificate_share_link_public_page_and_pdf(trader_page, live_server, ch
         pdf = public.request.get(f"{url}certificate.pdf")
         assert pdf.ok and pdf.body().startswith(b"%PDF") and url.encode() in pdf.body()
         assert public.request.get(f"{live_server.url}/certificates/nope/").status == 404
+        assert public_errors == []  # the inline SVG passes the CSP
     finally:
         stranger.close()
     assert page.errors == []

@@ -60,3 +60,12 @@ def test_journal_csv_has_the_holding_time_in_seconds(trader_client, accounts):
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert lines[0].split(",") == list(CSV_COLUMNS)
     assert lines[1].endswith(",300")
+
+
+def test_statistics_page_uses_a_fixed_number_of_queries(
+    trader_client, accounts, django_assert_max_num_queries
+):
+    url = reverse("portal:statistics", args=["7000001"])
+    trader_client.get(url)  # warm-up: day calendar cache, templates
+    with django_assert_max_num_queries(10):
+        assert trader_client.get(url).status_code == 200
