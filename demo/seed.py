@@ -32,7 +32,7 @@ from accounts.totp import give_totp_authenticator
 from demo.firm import Firm, Journey
 from demo.payouts import PayoutRunner, demo_clock, quiet_task_log
 from demo.trading import Aim, DemoSeedError
-from evaluations.models import ImportBatch, TradingAccount
+from evaluations.models import Certificate, ImportBatch, TradingAccount
 from evaluations.program_spec import SpecError, read_program_spec
 from evaluations.services.programs import load_program
 from payouts.models import PayoutRequest, PayoutStatus, PayoutTransition
@@ -169,6 +169,8 @@ def wipe_demo_data() -> int:
         payout_ids = list(payouts.values_list("pk", flat=True))
         payouts.delete()
         PayoutRequest.history.filter(id__in=payout_ids).delete()
+        # Certificates protect their account too.
+        Certificate.objects.filter(account__in=accounts).delete()
         # previous_account is PROTECT: unlink the chains before deleting them.
         accounts.update(previous_account=None)
         accounts.delete()

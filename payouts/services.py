@@ -37,6 +37,7 @@ from evaluations.models import (
     BalanceOperationStatus,
     TradingAccount,
 )
+from evaluations.services.certificates import issue_payout_certificate
 
 from . import payee, tasks
 from .eligibility import ZERO, Eligibility, to_cents_down, trader_share
@@ -399,6 +400,13 @@ def mark_payout_paid(payout: PayoutRequest | int, *, by, reference: str) -> Payo
             now,
             reference,
             data={"withdrawal_id": withdrawal.pk, "withdrawal_amount": withdrawal.amount},
+        )
+        issue_payout_certificate(
+            payout.account,
+            payout_id=payout.pk,
+            amount=payout.trader_share,
+            currency=payout.currency,
+            at=now,
         )
         enqueue_recompute([payout.account_id])
     return payout

@@ -14,7 +14,17 @@ from decimal import Decimal
 from itertools import accumulate
 
 from django.db import connection
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Cast, Extract
 from django.shortcuts import get_object_or_404
 
 from evaluations.models import (
@@ -344,6 +354,11 @@ JOURNAL_SORTS: dict[str, tuple[str, ...]] = {
     "symbol": ("symbol", "close_time", "id"),
     "side": ("side", "close_time", "id"),
     "volume": ("volume", "close_time", "id"),
+    "open_price": ("open_price", "close_time", "id"),
+    "close_price": ("close_price", "close_time", "id"),
+    "holding": ("holding", "close_time", "id"),
+    "commission": ("commission", "close_time", "id"),
+    "swap": ("swap", "close_time", "id"),
     "profit": ("profit", "close_time", "id"),
     "net": ("net", "close_time", "id"),
 }
@@ -359,8 +374,14 @@ def journal_trades(
     closed_before: dt.datetime | None = None,
     sort: str = DEFAULT_JOURNAL_SORT,
 ) -> QuerySet[Trade]:
-    """The account's trades, filtered and sorted (`sort` is a JOURNAL_SORTS key, "-" = desc)."""
-    trades = Trade.objects.filter(account=account)
+    """The account's trades, filtered and sorted (`sort` is a JOURNAL_SORTS key, "-" = desc).
+
+    Each trade carries `holding` (close − open) and `holding_seconds` (the same in seconds).
+    """
+    holding = ExpressionWrapper(F("close_time") - F("open_time"), output_field=DurationField())
+    trades = Trade.objects.filter(account=account).annotate(
+        holding=holding, holding_seconds=Cast(Extract(holding, "epoch"), IntegerField())
+    )
     if symbol:
         trades = trades.filter(symbol=symbol)
     if side:

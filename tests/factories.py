@@ -23,6 +23,8 @@ from accounts.models import (
 from evaluations.models import (
     AccountStatus,
     BalanceOperation,
+    Certificate,
+    CertificateKind,
     EquitySnapshot,
     ImportBatch,
     ImportSource,
@@ -159,6 +161,22 @@ class TradingAccountFactory(factory.django.DjangoModelFactory):
             ),
             status=AccountStatus.FUNDED,
         )
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    """A phase-passed certificate of an account (payouts: kind="payout" with an amount)."""
+
+    class Meta:
+        model = Certificate
+
+    kind = CertificateKind.PHASE_PASSED
+    account = factory.SubFactory(TradingAccountFactory)
+    event_key = factory.Sequence(lambda n: f"pass:factory-{n}")
+    trader_name = "Jane D."
+    program_name = factory.SelfAttribute("account.program.name")
+    phase_name = factory.SelfAttribute("account.phase.name")
+    currency = factory.SelfAttribute("account.currency")
+    issued_on = dt.date(2026, 3, 6)
 
 
 class TradeFactory(factory.django.DjangoModelFactory):

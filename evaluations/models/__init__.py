@@ -7,6 +7,7 @@ from .accounts import (
     TradingAccount,
 )
 from .aliases import AccountAlias
+from .certificates import Certificate, CertificateKind
 from .programs import Phase, PhaseKind, Platform, Program, Rule, RuleSet
 from .trading import EquitySnapshot, ImportBatch, ImportSource, ImportStatus, Side, Trade
 
@@ -17,6 +18,8 @@ __all__ = [
     "BalanceOperation",
     "BalanceOperationKind",
     "BalanceOperationStatus",
+    "Certificate",
+    "CertificateKind",
     "EquitySnapshot",
     "ImportBatch",
     "ImportSource",

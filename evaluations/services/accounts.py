@@ -22,6 +22,7 @@ from accounts.audit import by_whom, changed, fields_of, record
 from accounts.models import AuditAction
 from config.celery import enqueue
 from evaluations.models import AccountStatus, Phase, PhaseKind, Program, TradingAccount
+from evaluations.services.certificates import issue_pass_certificate
 from evaluations.tasks import send_account_opened_email
 
 LOGIN_LOW, LOGIN_HIGH = 10_000_000, 99_999_999  # 8-digit platform logins
@@ -209,6 +210,7 @@ def pass_account(account: TradingAccount, *, at: datetime, reason: str = "", by=
     before = fields_of(account, STATUS_FIELDS)
     account.mark_passed(at=at, reason=reason)
     _save_status_change(account, before, by=by)
+    issue_pass_certificate(account, at=at)
 
 
 def close_account(account: TradingAccount, *, by=None, reason: str = "", at=None):

@@ -23,6 +23,7 @@ CSV_COLUMNS = (
     "fees",
     "profit",
     "net",
+    "holding_seconds",
 )
 # Sortable columns of the table, in display order: (sort key, heading)
 COLUMNS = (
@@ -31,6 +32,11 @@ COLUMNS = (
     ("symbol", "Symbol"),
     ("side", "Side"),
     ("volume", "Volume"),
+    ("open_price", "Entry"),
+    ("close_price", "Exit"),
+    ("holding", "Held"),
+    ("commission", "Commission"),
+    ("swap", "Swap"),
     ("profit", "Profit"),
     ("net", "Net"),
 )

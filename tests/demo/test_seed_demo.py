@@ -19,6 +19,7 @@ from demo.seed import DEMO_PASSWORD
 from evaluations.models import (
     AccountStatus,
     BalanceOperation,
+    Certificate,
     ImportBatch,
     ImportStatus,
     Platform,
@@ -138,6 +139,16 @@ def test_passed_accounts_lead_to_the_next_phase_unless_approval_is_pending():
         status=AccountStatus.PASSED, phase__auto_advance=False, next_account__isnull=True
     )
     assert waiting.exists()
+    # the pass issued each passed account's certificate, and each paid payout has one
+    passed = TradingAccount.objects.filter(status=AccountStatus.PASSED)
+    assert passed.exists()
+    for account in passed:
+        assert account.certificates.filter(kind="phase_passed").count() == 1, account.login
+    paid = PayoutRequest.objects.filter(status="paid")
+    assert paid.exists()
+    for payout in paid:
+        certificate = Certificate.objects.get(event_key=f"payout:{payout.pk}")
+        assert certificate.amount == payout.trader_share
 
 
 def test_the_engine_decided_every_status_from_the_imported_trades():

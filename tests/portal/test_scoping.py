@@ -3,16 +3,27 @@
 import pytest
 from django.urls import URLPattern, reverse
 
+from evaluations.models import Certificate
 from portal import urls as portal_urls
 from risk.models import Violation
 
 pytestmark = pytest.mark.django_db
 
+# Pages of the signed-in user's own things, whoever they are (no object in the URL).
+OWN_PAGES = ("portal:home", "portal:certificates")
+# Public by design: a certificate's verification page and PDF, found by its unguessable id.
+PUBLIC_PAGES = ("portal:certificate", "portal:certificate_pdf")
+
 
 def _portal_urls(accounts) -> list[str]:
     """Every named portal route, filled with the first trader's objects (from the URLconf)."""
     violation = Violation.objects.filter(account=accounts["failed"]).first()
-    values = {"login": accounts["failed"].login, "pk": violation.pk}
+    certificate = Certificate.objects.get(account=accounts["passed"])
+    values = {
+        "login": accounts["failed"].login,
+        "pk": violation.pk,
+        "public_id": certificate.public_id,
+    }
     urls = []
     for pattern in portal_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
@@ -34,26 +45,40 @@ def test_owner_can_open_every_portal_url(trader_client, accounts):
         assert trader_client.get(url).status_code == 200, url
 
 
+def _private(accounts) -> list[str]:
+    skipped = {reverse(name) for name in OWN_PAGES}
+    public = _public(accounts)
+    return [url for url in _portal_urls(accounts) if url not in skipped and url not in public]
+
+
+def _public(accounts) -> list[str]:
+    public_id = Certificate.objects.get(account=accounts["passed"]).public_id
+    return [reverse(name, args=[public_id]) for name in PUBLIC_PAGES]
+
+
 def test_another_trader_gets_404_on_every_portal_url_of_someone_elses_account(
     client, accounts, other_trader
 ):
     client.force_login(other_trader)
-    for url in _portal_urls(accounts):
-        if url == reverse("portal:home"):
-            continue  # their own (empty) home page
+    for url in _private(accounts):
         assert client.get(url).status_code == 404, url
+    theirs = client.get(reverse("portal:certificates")).content.decode()
+    assert Certificate.objects.get(account=accounts["passed"]).public_id not in theirs
 
 
 def test_staff_see_only_their_own_accounts_in_the_portal(client, accounts):
     from tests.factories import staff_user
 
     client.force_login(staff_user("support"))
-    for url in _portal_urls(accounts):
-        if url != reverse("portal:home"):
-            assert client.get(url).status_code == 404, url
+    for url in _private(accounts):
+        assert client.get(url).status_code == 404, url
 
 
-def test_anonymous_visitors_are_asked_to_log_in_everywhere(client, accounts):
+def test_anonymous_visitors_are_asked_to_log_in_everywhere_but_certificates(client, accounts):
+    public = _public(accounts)
     for url in _portal_urls(accounts):
         response = client.get(url)
-        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+        if url in public:
+            assert response.status_code == 200, url
+        else:
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"], url

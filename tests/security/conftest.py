@@ -25,7 +25,7 @@ from rest_framework.authtoken.models import Token
 from accounts import audit
 from accounts.models import AuditAction, RoleGrantRequest, User
 from accounts.roles import ADMINS, FINANCE, RISK, SUPPORT
-from evaluations.models import TradingAccount
+from evaluations.models import Certificate, TradingAccount
 from imports.management.commands.create_bridge import bridge_group
 from payouts.models import PaymentRun, PayoutRequest
 from risk.models import Violation
@@ -33,6 +33,7 @@ from tests.builders import evaluate, funded_account, rule_set_for
 from tests.factories import (
     T0,
     BalanceOperationFactory,
+    CertificateFactory,
     DailyReportFactory,
     EconomicEventFactory,
     EquitySnapshotFactory,
@@ -73,6 +74,7 @@ class TraderWorld:
     violation: Violation
     payout: PayoutRequest | None = None
     payment_run: PaymentRun | None = None  # a draft run (finance's, no trader's object)
+    certificate: Certificate | None = None
 
 
 @dataclass
@@ -128,6 +130,10 @@ def build_world() -> World:
         PayoutRequestFactory(account=b.funded),
     )
     a.payment_run = b.payment_run = PaymentRunFactory()  # the firm's, no trader's
+    a.certificate, b.certificate = (
+        CertificateFactory(account=a.funded),
+        CertificateFactory(account=b.funded),
+    )
 
     bridge = UserFactory(email="bridge-matrix@bridges.propdesk.invalid")
     bridge.groups.add(bridge_group())
