@@ -11,15 +11,18 @@ day-first dates (`10/02/2026 15:19:20` is 10 February); an American one writes `
   three digits); numbers that never tell (`1,126`) follow the field separator (`;` → comma);
 - the date order comes from a date whose day is above 12 (`13/02/2026` is day-first,
   `2/13/2026` month-first). Dates written with dots (`10.02.2026`) are day-first in every
-  locale. A file with only days up to 12 is ambiguous and refused unless the date order is
-  given; a file with both orders is refused.
+  locale. With only days up to 12, the trades decide when they can: if under exactly one
+  order every trade exits after it enters and the trades enter in the file's order (the
+  grid's trade-number order), that is the order (`chronological_order`). Otherwise the file
+  is ambiguous and refused unless the date order is given; a file with both orders is refused.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .rows import FieldError, ImportFileError
@@ -76,11 +79,16 @@ def _mark_of(text: str) -> str | None:
     return None  # `1,126` may be either
 
 
-def date_order(times: Iterable[tuple[int, str]], given: str = "auto") -> str:
+def date_order(
+    times: Iterable[tuple[int, str]],
+    given: str = "auto",
+    tiebreak: Callable[[], str | None] | None = None,
+) -> str:
     """ "dmy" or "mdy" for the file's `(line, time text)` values (see module doc).
 
-    `given` ("dmy"/"mdy") is used as is; "auto" reads the file and raises ImportFileError when
-    it is ambiguous or mixed, naming the lines that decide."""
+    `given` ("dmy"/"mdy") is used as is; "auto" reads the file and, when no day is above 12,
+    asks `tiebreak` (e.g. `chronological_order`); it raises ImportFileError when the file stays
+    ambiguous or is mixed, naming the lines that decide."""
     if given in ("dmy", "mdy"):
         return given
     evidence: dict[str, tuple[int, str]] = {}
@@ -105,13 +113,46 @@ def date_order(times: Iterable[tuple[int, str]], given: str = "auto") -> str:
     if evidence:
         return next(iter(evidence))
     if ambiguous is not None:
+        decided = tiebreak() if tiebreak is not None else None
+        if decided is not None:
+            return decided
         line, text = ambiguous
         raise ImportFileError(
             f"ambiguous dates: no day in the file is above 12, so {text.strip()!r} (line "
-            f"{line}) may be day-first or month-first; import again with --date-order dmy "
-            "(day first, e.g. European Windows) or --date-order mdy (month first, US)"
+            f"{line}) may be day-first or month-first, and the trades are in time order either "
+            "way; import again with --date-order dmy (day first, e.g. European Windows) or "
+            "--date-order mdy (month first, US)"
         )
     return "mdy"  # no date where the order matters (every day equals its month, or ISO)
+
+
+def chronological_order(
+    trades: list[tuple[str, str]], formats: dict[str, tuple[str, ...]]
+) -> str | None:
+    """The one date order (a key of `formats`) under which every `(entry, exit)` time pair
+    reads as a trade that exits after it enters, entering no earlier than the trade before it;
+    None when both orders or neither do."""
+    fitting = [order for order, patterns in formats.items() if _in_time_order(trades, patterns)]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _in_time_order(trades: list[tuple[str, str]], patterns: tuple[str, ...]) -> bool:
+    previous = dt.datetime.min
+    for entry_text, exit_text in trades:
+        entry, exit_ = _naive(entry_text, patterns), _naive(exit_text, patterns)
+        if entry is None or exit_ is None or exit_ < entry or entry < previous:
+            return False
+        previous = entry
+    return True
+
+
+def _naive(text: str, patterns: tuple[str, ...]) -> dt.datetime | None:
+    for pattern in patterns:
+        try:
+            return dt.datetime.strptime(text.strip(), pattern)
+        except ValueError:
+            continue
+    return None
 
 
 @dataclass(frozen=True)

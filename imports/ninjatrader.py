@@ -82,7 +82,11 @@ def parse(stream: TextIO, ctx: ParseContext) -> Iterator[TradeRow | RowError]:
     style = csvlocale.NumberStyle(
         csvlocale.decimal_mark(_cells_of(table, rows, NUMBER_COLUMNS), delimiter)
     )
-    order = csvlocale.date_order(_times(table, rows), ctx.date_order)
+    order = csvlocale.date_order(
+        _times(table, rows),
+        ctx.date_order,
+        lambda: csvlocale.chronological_order(_entries_and_exits(table, rows), TIME_FORMATS),
+    )
     parser = _RowParser(table, style, TIME_FORMATS[order], ctx)
     for line, cells in rows:
         problem = table.width_error(cells)
@@ -106,6 +110,12 @@ def _times(table: CsvTable, rows: list) -> Iterator[tuple[int, str]]:
     indexes = [table.index["entry time"], table.index["exit time"]]
     for line, cells in rows:
         yield from ((line, cells[i]) for i in indexes if i < len(cells))
+
+
+def _entries_and_exits(table: CsvTable, rows: list) -> list[tuple[str, str]]:
+    entry, exit_ = table.index["entry time"], table.index["exit time"]
+    width = max(entry, exit_)
+    return [(cells[entry], cells[exit_]) for _, cells in rows if len(cells) > width]
 
 
 class _RowParser:

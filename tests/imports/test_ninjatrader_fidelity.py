@@ -271,3 +271,38 @@ def test_command_asks_for_and_takes_the_date_order(db, fixture_path, tmp_path, c
     call_command("import_trades", str(ambiguous), "--date-order", "dmy")
 
     assert "4 new" in capsys.readouterr().out
+
+
+NT_HEADER = (
+    "Trade number,Instrument,Account,Strategy,Market pos.,Qty,Entry price,Exit price,"
+    "Entry time,Exit time,Entry name,Exit name,Profit,Cum. net profit,Commission\n"
+)
+
+
+def _us_rows(*days: str) -> str:
+    return "".join(
+        f"{n},MES 12-26,Sim101,,Long,1,6000.00,6001.00,{day}/2026 10:00:00 AM,"
+        f"{day}/2026 10:05:00 AM,Entry,Exit,$4.38,${Decimal('4.38') * n},$0.62\n"
+        for n, day in enumerate(days, start=1)
+    )
+
+
+def test_when_no_day_is_above_12_the_trades_time_order_decides(db, tmp_path):
+    TradingAccountFactory(login="Sim101", started_at=dt.datetime(2025, 1, 1, tzinfo=UTC))
+    # Month-first: 10 Nov … 3 Dec, in trade order. Day-first the same cells would run
+    # 11 Oct, 11 Dec, 12 Jan, 12 Mar: not the grid's order, so that reading is ruled out.
+    us = tmp_path / "us.csv"
+    us.write_text(NT_HEADER + _us_rows("11/10", "11/12", "12/01", "12/03"))
+    # One month only: both readings run forward in time, so the file stays ambiguous.
+    one_month = tmp_path / "one_month.csv"
+    one_month.write_text(NT_HEADER + _us_rows("12/01", "12/02", "12/03"))
+
+    batch = import_file(us)
+    refused = import_file(one_month)
+
+    assert batch.status == "committed", batch.errors
+    opened = sorted(Trade.objects.values_list("open_time__date", flat=True))
+    assert opened == [dt.date(2026, 11, 10), dt.date(2026, 11, 12), dt.date(2026, 12, 1),
+                      dt.date(2026, 12, 3)]  # fmt: skip
+    assert refused.status == "rejected"
+    assert "ambiguous dates" in refused.errors[0]["reason"]
