@@ -18,6 +18,7 @@ from evaluations.models import (
     APPROVE_BALANCE_OPERATION_PERMISSION,
     AccountAlias,
     BalanceOperation,
+    Certificate,
     EquitySnapshot,
     Phase,
     Program,
@@ -529,6 +530,25 @@ class EquitySnapshotAdmin(ReadOnlyAdminMixin, AccountRowAdmin):
 
     list_display = ("account_login", "time", "balance", "equity")
     readonly_fields = ("import_batch",)
+
+
+@admin.register(AccountAlias)
+class AccountAliasAdmin(ReadOnlyAdminMixin, AccountRowAdmin):
+    """Which account a platform's name means, searchable by either name. Aliases are edited on
+    their account's page (an inline saved through the alias service, which audits them)."""
+
+    list_display = ("name", "account_login", "platform")
+    search_fields = ("name", "account__login")
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdminMixin, AccountRowAdmin):
+    """Certificates the pass and payment services issued; support checks one a trader shares
+    (its public id is in the verification URL)."""
+
+    list_display = ("public_id", "kind", "account_login", "trader_name", "amount", "issued_on")
+    list_filter = ("kind",)
+    search_fields = ("public_id", "account__login", "trader_name")
 
 
 @admin.register(BalanceOperation)

@@ -79,3 +79,12 @@ def funded_account(
             close_time=close,
         )
     return account
+
+
+# The account admin's alias inline, empty: what its change and add forms post besides fields.
+NO_ALIASES = {
+    "aliases-TOTAL_FORMS": "0",
+    "aliases-INITIAL_FORMS": "0",
+    "aliases-MIN_NUM_FORMS": "0",
+    "aliases-MAX_NUM_FORMS": "1000",
+}

@@ -21,6 +21,7 @@ from accounts.models import (
     User,
 )
 from evaluations.models import (
+    AccountAlias,
     AccountStatus,
     BalanceOperation,
     Certificate,
@@ -161,6 +162,17 @@ class TradingAccountFactory(factory.django.DjangoModelFactory):
             ),
             status=AccountStatus.FUNDED,
         )
+
+
+class AccountAliasFactory(factory.django.DjangoModelFactory):
+    """A platform's name for an account (a Topstep-style long name by default)."""
+
+    class Meta:
+        model = AccountAlias
+
+    account = factory.SubFactory(TradingAccountFactory)
+    name = factory.Sequence(lambda n: f"EXPRESS{n:011d}!TopstepTrader!TopstepTrader")
+    platform = "Tradovate"
 
 
 class CertificateFactory(factory.django.DjangoModelFactory):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts import roles
 from evaluations.models import AccountStatus, RuleSet, TradingAccount
 from evaluations.services.accounts import open_account
+from tests.builders import NO_ALIASES
 from tests.factories import (
     ProgramFactory,
     RuleSetFactory,
@@ -105,7 +106,8 @@ def test_status_cannot_be_edited_in_the_change_form(client, ftmo):
     change_url = reverse("admin:evaluations_tradingaccount_change", args=[account.pk])
 
     response = client.post(
-        change_url, {"status": "funded", "needs_review": "on", "broker_server": "Live-2"}
+        change_url,
+        {"status": "funded", "needs_review": "on", "broker_server": "Live-2", **NO_ALIASES},
     )
 
     assert response.status_code == 302
@@ -123,7 +125,13 @@ def test_adding_an_account_in_the_admin_opens_it_through_the_service(
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             reverse("admin:evaluations_tradingaccount_add"),
-            {"trader": trader.pk, "program": ftmo.pk, "login": "", "broker_server": "Demo-1"},
+            {
+                "trader": trader.pk,
+                "program": ftmo.pk,
+                "login": "",
+                "broker_server": "Demo-1",
+                **NO_ALIASES,
+            },
         )
 
     assert response.status_code == 302

@@ -18,6 +18,7 @@ from evaluations.services.accounts import (
 )
 from risk.models import AccountMetrics
 from risk.services.evaluation import evaluate_account
+from tests.builders import NO_ALIASES
 from tests.factories import (
     T0,
     RuleSetFactory,
@@ -257,14 +258,6 @@ def test_editing_account_details_in_the_admin_is_audited(client, ftmo):
     assert event.actor == risk
     assert event.data["before"] == {"needs_review": False, "broker_server": ""}
     assert event.data["after"] == {"needs_review": True, "broker_server": "Live-2"}
-
-
-NO_ALIASES = {
-    "aliases-TOTAL_FORMS": "0",
-    "aliases-INITIAL_FORMS": "0",
-    "aliases-MIN_NUM_FORMS": "0",
-    "aliases-MAX_NUM_FORMS": "1000",
-}
 
 
 def test_adding_an_account_alias_in_the_admin_is_audited_and_routes_imports(client, ftmo):

@@ -49,7 +49,7 @@ def test_approve_and_pay_from_the_queue_are_one_event_each_by_finance(
     payout = services.request_payout(funded_account, by=funded_account.trader)
     client.force_login(finance)
 
-    client.post(f"/payouts/{payout.pk}/approve/")
+    client.post(f"/payouts/{payout.pk}/approve/", {"confirm": "yes"})
 
     approved = the_one_new_event(1)
     assert approved.actor == finance
@@ -57,7 +57,7 @@ def test_approve_and_pay_from_the_queue_are_one_event_each_by_finance(
     assert approved.data["after"] == {"status": "approved", "approved_by_id": finance.pk}
 
     client.force_login(finance_2)
-    client.post(f"/payouts/{payout.pk}/pay/", {"reference": "WIRE-55"})
+    client.post(f"/payouts/{payout.pk}/pay/", {"reference": "WIRE-55", "confirm": "yes"})
 
     paid = the_one_new_event(2)
     assert paid.actor == finance_2
@@ -75,7 +75,7 @@ def test_a_rejection_from_the_queue_is_one_event_with_the_reason(
     payout = services.request_payout(funded_account, by=funded_account.trader)
     client.force_login(finance)
 
-    client.post(f"/payouts/{payout.pk}/reject/", {"reason": "Name differs"})
+    client.post(f"/payouts/{payout.pk}/reject/", {"reason": "Name differs", "confirm": "yes"})
 
     event = the_one_new_event(1)
     assert event.actor == finance
@@ -117,6 +117,6 @@ def test_a_refused_step_writes_no_event(client, funded_account, finance, after_c
     payout = services.request_payout(funded_account, by=funded_account.trader)
     client.force_login(finance)
 
-    client.post(f"/payouts/{payout.pk}/pay/", {"reference": "W"})
+    client.post(f"/payouts/{payout.pk}/pay/", {"reference": "W", "confirm": "yes"})
 
     assert len(new_events()) == 1

@@ -32,6 +32,7 @@ from risk.models import Violation
 from tests.builders import evaluate, funded_account, rule_set_for
 from tests.factories import (
     T0,
+    AccountAliasFactory,
     BalanceOperationFactory,
     CertificateFactory,
     DailyReportFactory,
@@ -172,6 +173,8 @@ def build_world() -> World:
         evaluation_rules.rules.get(),
         a.funded,
         a.funded.trades.get(),
+        AccountAliasFactory(account=a.funded),
+        a.certificate,
         EquitySnapshotFactory(account=a.funded, time=T0 + dt.timedelta(days=4, hours=2)),
         BalanceOperationFactory(account=a.funded, time=T0 + dt.timedelta(days=3)),
         a.violation,

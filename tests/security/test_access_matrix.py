@@ -122,6 +122,8 @@ ADMIN_WITHOUT_ADD = {
     "evaluations.importbatch",
     "evaluations.trade",  # trades and snapshots enter through the import service
     "evaluations.equitysnapshot",
+    "evaluations.accountalias",  # edited on its account's page (the alias service audits it)
+    "evaluations.certificate",  # issued by the pass and payment services
     "risk.violation",
     "risk.accountmetrics",
     "risk.dailymetrics",
