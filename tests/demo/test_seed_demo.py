@@ -228,7 +228,7 @@ def test_running_it_again_replaces_the_demo_data_and_keeps_real_data():
 
     output = seed(override=True)
 
-    assert "Replaced the previous demo data (55 demo users)" in output
+    assert "Replaced the previous demo data (56 demo users)" in output
     assert set(TradingAccount.objects.exclude(pk=real.pk).values_list("login", flat=True)) == logins
     assert (User.objects.count(), Trade.objects.count()) == counts
     assert TradingAccount.objects.filter(pk=real.pk).exists()
