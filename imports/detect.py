@@ -1,7 +1,8 @@
 """Recognise a file's format and text encoding from its first bytes and header.
 
 XLSX (a zip) is an MT5 report; HTML is an MT4 statement if it has a "Closed Transactions"
-section, an MT5 report if it has "Positions"; CSV formats are told apart by their header.
+section (or a translation of it), an MT5 report if it has "Positions" (or a translation, or a
+row laid out as its rows); CSV formats are told apart by their header.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from .csvlocale import header_cells
+from .htmltable import table_rows
+from .mt5_layout import is_positions_row
+from .mt5_localized import MT5, names_positions
 from .mt_localized import is_localized_title
 from .rows import ImportFileError
 
@@ -183,7 +187,7 @@ def _detect(text: str) -> str | None:
     if "<html" in lower or "<table" in lower or "<!doctype" in lower:
         if "closed transactions" in lower or is_localized_title(text):
             return "mt4"
-        if "positions" in lower:
+        if names_positions(text) or _has_positions_rows(text):
             return "mt5"
         return "mt4"  # read by its tables' layout, or refused as an unknown template
     lines = [line for line in text.splitlines() if line.strip()]
@@ -200,12 +204,22 @@ def _detect(text: str) -> str | None:
         return "canonical"
     if {"time", "balance", "equity"} <= header and "ticket" not in header:
         return "snapshots"
-    first_cells = [next(csv.reader([line]), [""]) for line in lines[:200]]
-    if any(c and c[0].strip().lower() in ("positions", "account:") for c in first_cells) or any(
-        c and c[0].strip().lower().startswith("account:") for c in first_cells
+    rows = [next(csv.reader([line]), [""]) for line in lines[:200]]
+    first_cells = [MT5.english(cells[0].strip()).lower() for cells in rows if cells]
+    if any(cell == "positions" or cell.startswith("account:") for cell in first_cells) or any(
+        is_positions_row([cell.strip() for cell in cells]) for cells in rows
     ):
         return "mt5"
     return None
+
+
+def _has_positions_rows(html: str) -> bool:
+    """A row of the page's head is laid out as an MT5 report's Positions rows (a report in a
+    language we do not know)."""
+    try:
+        return any(is_positions_row(cells) for cells in table_rows(html))
+    except ImportFileError:
+        return False
 
 
 @contextmanager

@@ -5,6 +5,11 @@ Positions, Orders, Deals, Results. Positions columns: Time, Position, Symbol, Ty
 Price, S / L, T / P, Time, Price, Commission, Swap, Profit (open time/price, then close).
 The Deals section's balance, credit, charge… deals are read as balance rows (`report.py`);
 its buy/sell deals are the positions already read.
+
+A translated report (French "Compte:", German "Positionen", Russian "Сделки"…) is put back
+into English words first (`mt5_localized.py`); a Positions section whose title or header we
+do not know is found and read by its fixed layout (`mt5_layout.py`), else the report is
+refused as an unknown statement template.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ from typing import BinaryIO
 
 from .detect import csv_record_error, read_text
 from .htmltable import table_rows
-from .report import Line, report_trades
+from .mt5_layout import DEALS_HEADER, POSITIONS_HEADER, is_positions_row
+from .mt5_localized import english_cells
+from .report import Layout, Line, report_trades
 from .rows import ImportFileError, ParseContext, RowError, TradeRow
 
 POSITION_COLUMNS = {
@@ -38,6 +45,7 @@ POSITION_COLUMNS = {
 }
 STOP = ("orders", "deals", "results", "open positions", "working orders")
 WHAT = "MT5 report"
+LAYOUT = Layout(POSITIONS_HEADER, is_positions_row, DEALS_HEADER)
 
 
 def parse(file: BinaryIO, ctx: ParseContext) -> Iterator[TradeRow | RowError]:
@@ -50,8 +58,9 @@ def parse(file: BinaryIO, ctx: ParseContext) -> Iterator[TradeRow | RowError]:
             lines = enumerate(table_rows(text), start=1)
         else:
             lines = _csv_lines(text)
+    english = ((line, english_cells(cells)) for line, cells in lines)
     yield from report_trades(
-        lines, "Positions", POSITION_COLUMNS, STOP, ctx.login, WHAT, ctx, deals_title="Deals"
+        english, "Positions", POSITION_COLUMNS, STOP, ctx.login, WHAT, ctx, "Deals", LAYOUT
     )
 
 

@@ -5,7 +5,8 @@ and trade types (Japanese `決済情報:` for "Closed Transactions:", `ログイ
 "Account:"). The parsers read the English template, so each cell is put back into English
 before it is read (`english_cells`); words not listed here are left as they are. Japanese,
 Chinese (simplified and traditional) and Russian are listed. A table with none of these words
-can still be recognised by its layout (`mt4.closed_section_by_layout`).
+can still be recognised by its layout (`mt4._section_by_layout`). MT5 reports have their own
+words (`mt5_localized.py`): the same Russian word is an MT4 column and another MT5 one.
 """
 
 from __future__ import annotations
@@ -135,28 +136,54 @@ LABELS = {
     "貨幣": "Currency",
     "валюта": "Currency",
 }
-_LABEL = re.compile(
-    "^(" + "|".join(sorted(map(re.escape, LABELS), key=len, reverse=True)) + r")\s*[:：]",
-    re.IGNORECASE,
-)
+
+
+class Vocabulary:
+    """Puts a template's translated cells back into English: whole-cell `words` (section
+    titles, column headers, trade types) and `labels` that start a cell ("ログインID: 2090123").
+
+    With `ascii_too`, ASCII cells are looked up as well (French "Compte:", German "Konto:");
+    otherwise only cells with a non-ASCII character are, as every MT4 word listed is.
+    """
+
+    def __init__(self, words: dict[str, str], labels: dict[str, str], *, ascii_too=False):
+        self.words = words
+        self.labels = labels
+        self.ascii_too = ascii_too
+        self._label = re.compile(
+            "^(" + "|".join(sorted(map(re.escape, labels), key=len, reverse=True)) + r")\s*[:：]",
+            re.IGNORECASE,
+        )
+
+    def english(self, cell: str) -> str:
+        """The English template's text for a translated cell; any other cell unchanged."""
+        if not cell or cell[0].isdigit() or (cell.isascii() and not self.ascii_too):
+            return cell
+        key = cell.strip().rstrip(":：").strip()
+        word = self.words.get(key) or self.words.get(key.lower())
+        if word is None and cell.rstrip().endswith((":", "：")):
+            word = self.labels.get(key.lower())  # a label alone, its value in the next cell
+        if word:
+            return word + (":" if cell.rstrip().endswith((":", "：")) else "")
+        label = self._label.match(cell)
+        if label:
+            return f"{self.labels[label.group(1).lower()]}:{cell[label.end() :]}"
+        return cell
+
+    def cells(self, cells: list[str]) -> list[str]:
+        return [self.english(cell) for cell in cells]
+
+
+MT4 = Vocabulary(WORDS, LABELS)
 
 
 def english(cell: str) -> str:
-    """The English template's text for a translated cell; any other cell unchanged."""
-    if not cell or cell.isascii():
-        return cell
-    key = cell.strip().rstrip(":：").strip()
-    word = WORDS.get(key) or WORDS.get(key.lower())
-    if word:
-        return word + (":" if cell.rstrip().endswith((":", "：")) else "")
-    label = _LABEL.match(cell)
-    if label:
-        return f"{LABELS[label.group(1).lower()]}:{cell[label.end() :]}"
-    return cell
+    """An MT4 statement's cell in the English template's words."""
+    return MT4.english(cell)
 
 
 def english_cells(cells: list[str]) -> list[str]:
-    return [english(cell) for cell in cells]
+    return MT4.cells(cells)
 
 
 def is_localized_title(text: str) -> bool:

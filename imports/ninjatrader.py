@@ -21,7 +21,8 @@ The first occurrence keeps the digest of the identity alone (the ticket of earli
 
 **Accounts.** Each row's login is its `Account` cell; the import service routes rows to the
 accounts (or aliases) the file names, and with one account given refuses or skips the rows
-of other accounts.
+of other accounts. Without a zone chosen for the import, each row's times are read in the
+server zone of the account it names (`ParseContext.zone_for`).
 """
 
 from __future__ import annotations
@@ -141,13 +142,14 @@ class _RowParser:
         position = text("Market pos.").lower()
         if position not in SIDES:
             raise FieldError("Market pos.", f"must be Long or Short, got {position!r}")
-        entry = parse_time(text("Entry time"), self.time_formats, self.ctx.tz, "Entry time")
-        exit_ = parse_time(text("Exit time"), self.time_formats, self.ctx.tz, "Exit time")
+        instrument, login = text("Instrument"), text("Account")
+        tz = self.ctx.zone_for(login)  # the PC's zone of the account the row names
+        entry = parse_time(text("Entry time"), self.time_formats, tz, "Entry time")
+        exit_ = parse_time(text("Exit time"), self.time_formats, tz, "Exit time")
         number = self.style.number
         volume = number(text("Qty"), "Qty", VOLUME)
         entry_price = number(text("Entry price"), "Entry price", PRICE)
         exit_price = number(text("Exit price"), "Exit price", PRICE)
-        instrument, login = text("Instrument"), text("Account")
         identity = "|".join(
             (instrument, position, str(volume), entry.isoformat(), exit_.isoformat())
             + (str(entry_price.normalize()), str(exit_price.normalize()))

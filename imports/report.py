@@ -5,9 +5,11 @@ that are trades, balance operations, or comment lines.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
+from typing import NamedTuple
 
 from .rows import (
     BalanceRow,
@@ -35,12 +37,27 @@ Line = tuple[int, list[str]]
 LOGIN_LINES = 60  # the account is named in the report's first lines
 
 
+class Layout(NamedTuple):
+    """A report whose tables have a fixed layout (MT5): the positions header in English, how
+    a positions row looks, and the deals header. A section found by its rows, or headed in
+    words we do not know, is read by position with these headers."""
+
+    header: list[str]
+    is_row: Callable[[list[str]], bool]
+    deals_header: list[str]
+
+
 def first_cell(cells: list[str]) -> str:
     return next((cell for cell in cells if cell), "")
 
 
-def column_map(header: list[str], names: dict[str, tuple[str, int]]) -> dict[str, int]:
-    """Map our field -> column index, for `(header name, occurrence)`; occurrences count from 1."""
+def column_map(
+    header: list[str], names: dict[str, tuple[str, int]], layout: list[str] | None = None
+) -> dict[str, int]:
+    """Map our field -> column index, for `(header name, occurrence)`; occurrences count from 1.
+
+    A header lacking a name (translated in words we do not know) is read as the fixed
+    `layout`, if it has that layout's width."""
     positions: dict[str, list[int]] = {}
     for i, cell in enumerate(header):
         positions.setdefault(cell.strip().lower(), []).append(i)
@@ -51,6 +68,10 @@ def column_map(header: list[str], names: dict[str, tuple[str, int]]) -> dict[str
             found[field] = indexes[occurrence - 1]
         else:
             missing.append(name)
+    if missing and layout is not None:
+        english = layout_header(header, layout)
+        if english is not None:
+            return column_map(english, names)
     if missing:
         raise ImportFileError(f"the positions header lacks column(s): {', '.join(missing)}")
     return found
@@ -65,22 +86,24 @@ def report_trades(
     what: str,
     ctx: ParseContext,
     deals_title: str | None = None,
+    layout: Layout | None = None,
 ) -> Iterator[TradeRow | BalanceRow | RowError]:
     """Yield the trades of the report's `title` section, reading `lines` once, in order.
 
     Only the first `LOGIN_LINES` lines are held (for the account login); the rest stream, so a
     report costs the memory of one line whatever its length (an XLSX report is never read whole).
+    Times are read in the zone of the account the report names (`ParseContext.zone_for`).
     """
     lines = iter(lines)
     head = list(islice(lines, LOGIN_LINES))
-    rest = chain(head, lines)
-    skip_to_section(rest, title, what)
+    rest = skip_to_section(chain(head, lines), title, what, layout)
     login = report_login(head, given_login, what)
     check_currency(head, login, what, ctx)
     del head
-    yield from section_trades(rest, names, stop_titles, login, ctx)
+    ctx = dataclasses.replace(ctx, tz=ctx.zone_for(login))
+    yield from section_trades(rest, names, stop_titles, login, ctx, layout)
     if deals_title:
-        yield from deal_balance_rows(rest, deals_title, login, ctx)
+        yield from deal_balance_rows(rest, deals_title, login, ctx, layout)
 
 
 DEAL_COLUMNS = {
@@ -92,7 +115,7 @@ DEAL_COLUMNS = {
 
 
 def deal_balance_rows(
-    lines: Iterator[Line], title: str, login: str, ctx: ParseContext
+    lines: Iterator[Line], title: str, login: str, ctx: ParseContext, layout: Layout | None = None
 ) -> Iterator[BalanceRow | RowError]:
     """The balance rows of an MT5 report's Deals section (deposits, withdrawals, credits,
     charges…); its buy/sell deals are the Positions already read. No section: nothing."""
@@ -105,7 +128,7 @@ def deal_balance_rows(
     header = next((cells for _, cells in lines if any(cells)), None)
     if header is None:
         return
-    cols = column_map(header, DEAL_COLUMNS)
+    cols = column_map(header, DEAL_COLUMNS, layout.deals_header if layout else None)
     for line, cells in lines:
         head = first_cell(cells).lower().rstrip(":")
         if head in ("results", "summary") or head.startswith("total"):
@@ -132,6 +155,7 @@ def check_currency(lines: list[Line], login: str, what: str, ctx: ParseContext) 
 def report_currency(lines: list[Line]) -> str | None:
     """The account currency the report's header states, if it states one."""
     for _, cells in lines[:LOGIN_LINES]:
+        cells = [cell for cell in cells if cell]  # a label's colspan leaves empty cells
         for i in range(len(cells)):
             match = _CURRENCY.search(" ".join(cells[i : i + 2]).strip())
             if match:
@@ -160,13 +184,29 @@ def report_login(lines: list[Line], given: str | None, what: str) -> str:
     return login
 
 
-def skip_to_section(lines: Iterator[Line], title: str, what: str) -> None:
-    """Consume `lines` up to and including the section's title row."""
+def skip_to_section(
+    lines: Iterator[Line], title: str, what: str, layout: Layout | None = None
+) -> Iterator[Line]:
+    """`lines` after the section's title row.
+
+    With a `layout`, a section whose title we do not know is found by its first row laid out
+    as the layout's rows: the non-empty line above it is its header, read as the layout's.
+    """
     wanted = title.lower()
-    for _, cells in lines:
+    above: Line | None = None
+    for line, cells in lines:
         if first_cell(cells).lower().rstrip(":") == wanted:
-            return
-    raise ImportFileError(f"not a {what}: no {title!r} section")
+            return lines
+        if layout is not None and layout.is_row(cells) and above is not None:
+            return chain([(above[0], layout.header), (line, cells)], lines)
+        if any(cells):
+            above = (line, cells)
+    if layout is None:
+        raise ImportFileError(f"not a {what}: no {title!r} section")
+    raise ImportFileError(
+        f"unknown statement template: no {title!r} section (nor a translation of it we know) "
+        f"and no table laid out as one ({', '.join(layout.header)})"
+    )
 
 
 def section_trades(
@@ -175,17 +215,21 @@ def section_trades(
     stop_titles: tuple[str, ...],
     login: str,
     ctx: ParseContext,
+    layout: Layout | None = None,
 ) -> Iterator[TradeRow | RowError]:
     """Yield the trades of a positions section (`lines` start after its title); balance,
-    pending and comment rows are skipped."""
+    pending and comment rows are skipped. With a `layout`, a title we do not know (a row of
+    one text cell) ends the section too."""
     header = next((cells for _, cells in lines if any(cells)), None)
     if header is None:
         raise ImportFileError("the positions section has no header")
-    cols = column_map(header, names)
+    cols = column_map(header, names, layout.header if layout else None)
     width = max(cols.values()) + 1
     for line, cells in lines:
         head = first_cell(cells).lower().rstrip(":")
         if head in stop_titles or head.startswith(("closed p/l", "total")):
+            return
+        if layout is not None and _is_title(cells):
             return
         side = cells[cols["side"]].strip().lower() if len(cells) > cols["side"] else ""
         if side in BALANCE_TYPES:
@@ -200,6 +244,18 @@ def section_trades(
             yield _trade(line, cells, cols, login, side, ctx)
         except FieldError as exc:
             yield RowError(line, exc.column, exc.reason)
+
+
+def layout_header(header: list[str], layout: list[str]) -> list[str] | None:
+    """The English header for a translated one of the layout's width (or one cell more)."""
+    if len(layout) <= len(header) <= len(layout) + 1:
+        return [*layout, *header[len(layout) :]]
+    return None
+
+
+def _is_title(cells: list[str]) -> bool:
+    filled = [cell for cell in cells if cell]
+    return len(filled) == 1 and not filled[0][0].isdigit()
 
 
 def balance_row(line, cells, cols, login, kind, ctx: ParseContext) -> BalanceRow | RowError:

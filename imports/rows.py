@@ -11,9 +11,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .symbols import normalised_symbol, symbol_problem
 from .window import TimeWindow, import_window
+
+if TYPE_CHECKING:
+    from .zones import AccountZones
 
 
 class ImportFileError(Exception):
@@ -166,9 +170,9 @@ def check_trade(row: TradeRow, ctx: ParseContext) -> None:
     window = ctx.window
     # open <= close here, so these two bounds keep both times inside the window
     if row.open_time < window.earliest:
-        raise FieldError("open_time", window.refusal(row.open_time, ctx.tz))
+        raise FieldError("open_time", window.refusal(row.open_time, ctx.zone_for(row.login)))
     if row.close_time > window.latest:
-        raise FieldError("close_time", window.refusal(row.close_time, ctx.tz))
+        raise FieldError("close_time", window.refusal(row.close_time, ctx.zone_for(row.login)))
 
 
 def before_start(line: int, opened: dt.datetime, started: dt.datetime) -> RowError:
@@ -203,3 +207,12 @@ class ParseContext:
     # currency is refused (None: not checked)
     currencies: dict[str, str] | None = None
     window: TimeWindow = field(default_factory=import_window)
+    # the zone of each account a row names, when no zone was chosen for the import
+    zones: AccountZones | None = None
+
+    def zone_for(self, login: str | None) -> dt.tzinfo:
+        """The zone the times of a row of account `login` are read in: the import's chosen
+        zone, else that account's server zone, else UTC (recorded, for the warning)."""
+        if self.zones is None or login is None:
+            return self.tz
+        return self.zones.zone_for(login)

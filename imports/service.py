@@ -43,8 +43,13 @@ from .parsers import parsed_rows
 from .rows import BalanceRow, ImportFileError, ParseContext, RowError, before_start, unknown_account
 from .specs import SNAPSHOTS, TRADES, TableSpec
 from .values import UTC, zone
+from .zones import PER_ACCOUNT, AccountZones
+
+BROKER_TZ_LENGTH = ImportBatch._meta.get_field("broker_tz").max_length
 
 MAX_STORED_ERRORS = 1000
+# Formats whose rows (or header) name their account: read in that account's zone.
+PER_ACCOUNT_ZONE_FORMATS = ("mt4", "mt5", "ninjatrader")
 
 
 def import_file(
@@ -85,7 +90,7 @@ def import_file(
             filename=(filename or (str(file) if isinstance(file, str | Path) else ""))[-255:],
             created_by=user,
             account=account,
-            broker_tz=broker_tz[:64],
+            broker_tz=broker_tz[:BROKER_TZ_LENGTH],
             partial=partial,
             date_order=date_order,
             skip_other_accounts=skip_other_accounts,
@@ -100,10 +105,15 @@ def import_file(
                     f"file too large: {size:,} bytes, the upload limit is {limit:,} bytes"
                 )
             zone_name, batch.warnings = file_zone(broker_tz, account)
-            batch.broker_tz = zone_name[:64]  # the batch is saved even when it is nonsense
+            # the batch is saved even when it is nonsense
+            batch.broker_tz = zone_name[:BROKER_TZ_LENGTH]
             ctx_tz = zone(zone_name)
             sniffed = sniff(raw, fmt)
             batch.format, batch.encoding = sniffed.format, sniffed.encoding
+            zones = None
+            if not broker_tz and account is None and sniffed.format in PER_ACCOUNT_ZONE_FORMATS:
+                zones = _account_zones()
+                batch.warnings = []  # each account read as UTC is named once it is read
             if sniffed.detected:
                 batch.warnings.append(
                     f"no encoding declared: read as {sniffed.encoding}, detected from the bytes"
@@ -114,10 +124,11 @@ def import_file(
                 sniffed.encoding,
                 date_order,
                 _report_currencies(account) if sniffed.format in ("mt4", "mt5") else None,
+                zones=zones,
             )
             spec = SNAPSHOTS if sniffed.format == "snapshots" else TRADES
             with parsed_rows(raw, sniffed.format, ctx) as rows:
-                return _run(batch, spec, rows, account, started)
+                return _run(batch, spec, rows, account, started, zones)
     except ImportFileError as exc:
         return _reject_file(batch, str(exc), started, own_row=own_row)
 
@@ -127,6 +138,8 @@ def file_zone(given: str, account: TradingAccount | None) -> tuple[str, list[str
 
     No platform file states its zone (MT: the broker server's, NinjaTrader: the PC's), so it
     is the one given for this import, else the account's server zone, else UTC with a warning.
+    Without either, a file whose rows name their accounts is read account by account
+    (`_account_zones`); this is then only the zone of a file refused before any row is read.
     """
     if given:
         return given, []
@@ -137,6 +150,15 @@ def file_zone(given: str, account: TradingAccount | None) -> tuple[str, list[str
         f"times read as UTC: {whose} no server time zone (set it on the account, or choose "
         "the zone of the import)"
     ]
+
+
+def _account_zones() -> AccountZones:
+    """The server zone of every account, by each of its names (login, aliases)."""
+    accounts = {
+        pk: (login, server_tz)
+        for pk, login, server_tz in TradingAccount.objects.values_list("pk", "login", "server_tz")
+    }
+    return AccountZones({name: accounts[pk] for name, pk in account_ids_by_name().items()})
 
 
 def _report_currencies(account: TradingAccount | None) -> dict[str, str]:
@@ -203,7 +225,7 @@ def queue_upload(
         filename=(uploaded.name or "")[-255:],
         created_by=user,
         account=account,
-        broker_tz=broker_tz[:64],
+        broker_tz=broker_tz[:BROKER_TZ_LENGTH],
         partial=partial,
         date_order=date_order,
         skip_other_accounts=skip_other_accounts,
@@ -280,7 +302,9 @@ def _lock_batch(batch_id: int, statuses: tuple) -> ImportBatch | None:
     )
 
 
-def _run(batch, spec: TableSpec, rows: Iterable, account, started: float) -> ImportBatch:
+def _run(
+    batch, spec: TableSpec, rows: Iterable, account, started: float, zones=None
+) -> ImportBatch:
     with transaction.atomic():
         batch.status = ImportStatus.REJECTED
         batch.save()
@@ -300,6 +324,9 @@ def _run(batch, spec: TableSpec, rows: Iterable, account, started: float) -> Imp
             writer.stage_text(staged_text(accounts, errors, repeated, starts))
         else:
             writer.stage(_staged(rows, routing, errors, repeated, starts, balance))
+        if zones is not None:  # the rows are read: the zones they were read in are known
+            batch.broker_tz = zones.stated(BROKER_TZ_LENGTH)
+            batch.warnings[:0] = zones.warnings()
         batch.skipped = dict(routing.skipped)
         parse_rejected = len(errors)
         if writer.staged + parse_rejected == 0 and not balance:
@@ -480,7 +507,12 @@ def report_text(batch: ImportBatch) -> str:
     """What a person reads after an import: the outcome, then how the file was read (zone,
     encoding) and the warnings."""
     # a bridge's items carry their offsets (naive ones are UTC): no zone to state
-    read_as = [] if batch.source == ImportSource.API else [f"Times read as {batch.broker_tz}."]
+    zones = batch.broker_tz
+    read_as = (
+        []
+        if batch.source == ImportSource.API
+        else [f"Times read {'' if zones.startswith(PER_ACCOUNT) else 'as '}{zones}."]
+    )
     if batch.encoding and batch.encoding not in ("utf-8-sig", "utf-8"):
         read_as.append(f"Encoding: {batch.encoding}.")
     return " ".join([_outcome(batch), *read_as, *(f"Note: {w}." for w in batch.warnings)])

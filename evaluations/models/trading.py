@@ -57,10 +57,11 @@ class ImportBatch(models.Model):
         help_text="Set for single-account files",
     )
     broker_tz = models.CharField(
-        max_length=64,
+        max_length=255,
         default="UTC",
         blank=True,
-        help_text="The zone the file's times were read in (empty while queued: the account's)",
+        help_text="The zone the file's times were read in (empty while queued: the account's), "
+        "or 'per account: Sim101 Europe/Berlin, …' for a file of accounts in several zones",
     )
     encoding = models.CharField(
         max_length=32, blank=True, help_text="The text encoding the file was read in"
