@@ -97,7 +97,9 @@ def test_first_dashboard_weighs_under_budget_and_draws_its_charts_fast(chromium,
     portfolio(trader)
     url = production_static + reverse("portal:account", args=["7000001"])
     best_seconds = None
-    for _ in range(2):  # the better of two cold loads: the machine is shared with other work
+    # The best of three cold loads (each a fresh browser context, nothing cached): the machine
+    # runs the other test worker beside this one, and one load can land on its busy moment.
+    for _ in range(3):
         context = _signed_in_context(chromium, production_static, trader, 1366)
         page = context.new_page()
         cdp = context.new_cdp_session(page)
