@@ -128,9 +128,9 @@ def lot_consistency(timeline: Timeline, book: DayBook, rule: RuleIn) -> list[Bre
     """One breach per trade above `multiple` × the average size of the earlier positions."""
     num, den = Decimal(rule.params["multiple"]).as_integer_ratio()
     minimum = int(rule.params["min_trades"])
-    count = total = 0
+    total = 0
     breaches: list[Breach] = []
-    for t in _by_open(timeline):
+    for count, t in enumerate(_by_open(timeline)):
         if count >= minimum and t.volume * count * den > num * total:
             average = total // count
             breaches.append(
@@ -152,7 +152,6 @@ def lot_consistency(timeline: Timeline, book: DayBook, rule: RuleIn) -> list[Bre
                     details={"ticket": t.ticket, "average": average, "count": count},
                 )
             )
-        count += 1
         total += t.volume
     return breaches
 
