@@ -47,6 +47,7 @@ def account_detail(request, login: str):
         "metrics": metrics,
         "objectives": panels.objectives(metrics),
         "limits": panels.limits(account, metrics, now) if account.is_open else None,
+        "paused_until": selectors.paused_until(account, now) if account.is_open else None,
         "stats": panels.statistics(metrics),
         "progression": panels.progression(account),
         "eligibility": panels.payout_eligibility(account),
