@@ -105,6 +105,7 @@ class AuditAction(models.TextChoices):
     ACCOUNT_OPENED = "account_opened", "Account opened"
     ACCOUNT_STATUS_CHANGED = "account_status_changed", "Account status changed"
     ACCOUNT_CHANGED = "account_changed", "Account details changed"
+    ACCOUNT_SCALED = "account_scaled", "Account scaled up"
     TRADE_CHANGED = "trade_changed", "Trade changed"
     TRADE_DELETED = "trade_deleted", "Trade deleted"
     BALANCE_OPERATION_ADDED = "balance_op_added", "Balance operation added"

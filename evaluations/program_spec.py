@@ -44,8 +44,17 @@ PHASE_FIELDS = (
     "min_payout",
     "auto_advance",
 )
-PHASE_KEYS = {*PHASE_FIELDS, "rules"}
+# The scaling plan's fields on the Phase model; a spec writes them as one `scaling_plan` mapping.
+SCALING_FIELDS = (
+    "scaling_cycles",
+    "scaling_min_profit_percent",
+    "scaling_growth_percent",
+    "scaling_cap",
+)
+PHASE_KEYS = {*PHASE_FIELDS, "scaling_plan", "rules"}
 RULE_KEYS = {"code", "severity", "params"}
+# `scaling_plan: {cycles: 4, min_profit_percent: 10, growth_percent: 25, cap: 400000}`
+SCALING_KEYS = {"cycles", "min_profit_percent", "growth_percent", "cap"}
 
 
 class SpecError(Exception):
@@ -86,6 +95,10 @@ class PhaseSpec:
     min_payout: Decimal
     auto_advance: bool
     rules: tuple[RuleSpec, ...]
+    scaling_cycles: int | None = None
+    scaling_min_profit_percent: Decimal | None = None
+    scaling_growth_percent: Decimal | None = None
+    scaling_cap: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -205,7 +218,48 @@ def _parse_rule(data: Any, path: str, errors: _Errors) -> RuleSpec | None:
     return RuleSpec(code=code, severity=severity, params=params) if ok else None
 
 
-def _parse_phase(data: Any, order: int, path: str, errors: _Errors) -> PhaseSpec | None:
+def _percent(value: Any, path: str, errors: _Errors, *, positive: bool) -> Decimal | None:
+    number = _money(value, path, errors, positive=positive)
+    if number is not None and number > 100:
+        errors.add(path, f"{number} is above 100 (percent)")
+        return None
+    return number
+
+
+def _parse_scaling_plan(data: Any, kind: str, path: str, errors: _Errors, size) -> dict:
+    """The phase's scaling plan as the Phase model's four scaling_* fields (all None: none)."""
+    if data is None:
+        return {}
+    if kind != PhaseKind.FUNDED:
+        errors.add(path, "only a funded phase has a scaling plan")
+        return {}
+    if not isinstance(data, dict):
+        errors.add(path, "must be a mapping with cycles, min_profit_percent, growth_percent, cap")
+        return {}
+    _unknown_keys(data, SCALING_KEYS, path, errors)
+    for key in sorted(SCALING_KEYS - set(data)):
+        errors.add(_join(path, key), "this field is required")
+    if SCALING_KEYS - set(data):
+        return {}
+    plan = {
+        "scaling_cycles": _int(data["cycles"], _join(path, "cycles"), errors, 1, 100),
+        "scaling_min_profit_percent": _percent(
+            data["min_profit_percent"], _join(path, "min_profit_percent"), errors, positive=False
+        ),
+        "scaling_growth_percent": _percent(
+            data["growth_percent"], _join(path, "growth_percent"), errors, positive=True
+        ),
+        "scaling_cap": _money(data["cap"], _join(path, "cap"), errors, positive=True),
+    }
+    cap = plan["scaling_cap"]
+    if cap is not None and size is not None and cap <= size:
+        errors.add(_join(path, "cap"), f"{cap} must be above the account size {size}")
+    return plan if None not in plan.values() else {}
+
+
+def _parse_phase(
+    data: Any, order: int, path: str, errors: _Errors, size: Decimal | None = None
+) -> PhaseSpec | None:
     if not isinstance(data, dict):
         errors.add(path, "a phase must be a mapping")
         return None
@@ -242,6 +296,10 @@ def _parse_phase(data: Any, order: int, path: str, errors: _Errors) -> PhaseSpec
             data["payout_cycle_days"], _join(path, "payout_cycle_days"), errors, 1, 365
         )
 
+    scaling = _parse_scaling_plan(
+        data.get("scaling_plan"), kind, _join(path, "scaling_plan"), errors, size
+    )
+
     rules_data = data.get("rules", [])
     rules: list[RuleSpec] = []
     if not isinstance(rules_data, list):
@@ -273,6 +331,7 @@ def _parse_phase(data: Any, order: int, path: str, errors: _Errors) -> PhaseSpec
         min_payout=min_payout or Decimal("0.00"),
         auto_advance=auto_advance,
         rules=tuple(rules),
+        **scaling,
     )
 
 
@@ -306,7 +365,7 @@ def parse_program_spec(data: Any) -> ProgramSpec:
         errors.add("phases", "a program needs a list of at least one phase")
         phases_data = []
     for index, phase_data in enumerate(phases_data):
-        phase = _parse_phase(phase_data, index + 1, f"phases[{index}]", errors)
+        phase = _parse_phase(phase_data, index + 1, f"phases[{index}]", errors, account_size)
         if phase is not None:
             phases.append(phase)
     for index, (before, after) in enumerate(zip(phases, phases[1:], strict=False)):

@@ -29,6 +29,14 @@ class RuleCode(models.TextChoices):
     WEEKEND_HOLDING = "weekend_holding", "Weekend holding"
     NEWS_TRADING = "news_trading", "News trading"
     HEDGING = "hedging", "Hedging across accounts"
+    MAX_LOSS_PER_TRADE = "max_loss_per_trade", "Max loss per trade"
+    STOP_LOSS_REQUIRED = "stop_loss_required", "Stop-loss required"
+    MIN_HOLDING_TIME = "min_holding_time", "Minimum holding time (HFT share)"
+    MAX_TRADES_PER_DAY = "max_trades_per_day", "Max trades per day"
+    MIN_PROFITABLE_DAYS = "min_profitable_days", "Minimum profitable days"
+    LOT_CONSISTENCY = "lot_consistency", "Lot consistency"
+    MARTINGALE = "martingale", "Martingale / grid"
+    ALL_IN = "all_in", "All-in trade"
 
 
 class Severity(models.TextChoices):
@@ -58,6 +66,7 @@ class RuleType:
     default_severity: str = Severity.HARD
     description: str = ""
     extra: dict = field(default_factory=dict)
+    one_of: tuple[str, ...] = ()  # exactly one of these parameters must be given
 
 
 def _percent(name: str, **kw) -> Param:
@@ -79,8 +88,13 @@ RULE_TYPES: dict[str, RuleType] = {
                     "balance",
                     ("balance", "equity", "max_balance_equity"),
                 ),
+                # No default filled in: rule sets stored before it existed keep their identity.
+                Param("on_breach", "choice", False, None, ("fail", "pause_until_reset")),
             ),
-            description="Equity below the day's reference minus percent × base is a breach.",
+            description=(
+                "Equity below the day's reference minus percent × base is a breach; with "
+                "on_breach=pause_until_reset it pauses the account until the next reset."
+            ),
         ),
         RuleType(
             RuleCode.MAX_TOTAL_LOSS,
@@ -177,6 +191,69 @@ RULE_TYPES: dict[str, RuleType] = {
             default_severity=Severity.SOFT,
             description="Opposite positions on one symbol across accounts within N seconds.",
         ),
+        RuleType(
+            RuleCode.MAX_LOSS_PER_TRADE,
+            (
+                Param("percent", "percent", False, help="percent of the initial balance"),
+                Param("amount", "decimal", False, min_value=Decimal("0")),
+            ),
+            one_of=("percent", "amount"),
+            description="A trade's net loss above percent × B0 or a fixed amount.",
+        ),
+        RuleType(
+            RuleCode.STOP_LOSS_REQUIRED,
+            (),
+            default_severity=Severity.SOFT,
+            description="A trade opened without a stop-loss (where the source reports S/L).",
+        ),
+        RuleType(
+            RuleCode.MIN_HOLDING_TIME,
+            (
+                Param("seconds", "int", min_value=1),
+                _percent("percent"),
+                Param("measure", "choice", False, "trades", ("trades", "profit")),
+                Param("min_trades", "int", False, 10, min_value=1),
+            ),
+            default_severity=Severity.SOFT,
+            description="More than percent of trades (or profit) from trades held < N seconds.",
+        ),
+        RuleType(
+            RuleCode.MAX_TRADES_PER_DAY,
+            (Param("trades", "int", min_value=1),),
+            description="More than N positions opened in one trading day.",
+        ),
+        RuleType(
+            RuleCode.MIN_PROFITABLE_DAYS,
+            (
+                Param("days", "int", min_value=1),
+                _percent("percent"),
+                Param("applies_to", "choice", False, "objective", ("objective", "payout")),
+            ),
+            severities=(Severity.SOFT,),
+            default_severity=Severity.SOFT,
+            description="Objective: at least N days each with net ≥ percent × B0.",
+        ),
+        RuleType(
+            RuleCode.LOT_CONSISTENCY,
+            (
+                Param("multiple", "decimal", min_value=Decimal("0")),
+                Param("min_trades", "int", False, 5, min_value=1),
+            ),
+            default_severity=Severity.SOFT,
+            description="A position above K × the average size of the earlier positions.",
+        ),
+        RuleType(
+            RuleCode.MARTINGALE,
+            (Param("times", "int", min_value=1),),
+            default_severity=Severity.SOFT,
+            description="Adding to a losing position with a larger size N times in a row.",
+        ),
+        RuleType(
+            RuleCode.ALL_IN,
+            (_percent("percent"),),
+            default_severity=Severity.SOFT,
+            description="A trade risking more than percent of the balance at its stop.",
+        ),
     )
 }
 
@@ -265,6 +342,12 @@ def validate_params(code: str, params: dict | None) -> dict:
             clean[param.name] = _clean_value(param, params[param.name])
         except ValueError as exc:
             errors[f"params.{param.name}"] = str(exc)
+    if rule_type.one_of:
+        given = [name for name in rule_type.one_of if params.get(name) not in (None, "")]
+        if len(given) != 1:
+            errors[f"params.{rule_type.one_of[0]}"] = (
+                f"give exactly one of {', '.join(rule_type.one_of)}"
+            )
     if errors:
         raise ValidationError(errors)
     return clean

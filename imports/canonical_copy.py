@@ -46,8 +46,14 @@ def staged_line(account_id: int, row: TradeRow) -> str:
     return (
         f"{row.line}\t{account_id}\t{copy_text(row.ticket)}\t{copy_text(row.symbol)}\t"
         f"{row.side}\t{row.volume}\t{times[0]}\t{row.open_price}\t{times[1]}\t"
-        f"{row.close_price}\t{row.commission}\t{row.swap}\t{row.fees}\t{row.profit}\n"
+        f"{row.close_price}\t{row.commission}\t{row.swap}\t{row.fees}\t{row.profit}\t"
+        f"{_copy_price(row.stop_loss)}\t{_copy_price(row.take_profit)}\n"
     )
+
+
+def _copy_price(value) -> str:
+    """An optional price in COPY text: NULL (unknown) as \\N."""
+    return "\\N" if value is None else str(value)
 
 
 def is_utc_text(text: str) -> bool:
@@ -178,7 +184,8 @@ class TradeFile:
                     append(
                         f"{line}\t{account_id}\t{copy_text(ticket)}\t{copy_text(symbol)}\t"
                         f"{side}\t{volume}\t{ot_text}\t{o_price}\t{ct_text}\t{c_price}\t"
-                        f"{commission or '0'}\t{swap or '0'}\t{fees or '0'}\t{profit}\n"
+                        f"{commission or '0'}\t{swap or '0'}\t{fees or '0'}\t{profit}"
+                        "\t\\N\t\\N\n"  # no S/L, T/P columns on the fast path: unknown
                     )
             if len(block) >= BLOCK_ROWS:
                 yield "".join(block), len(block)

@@ -41,6 +41,12 @@ def _cost(item: dict, field: str):
     return plain_number(text, field, MONEY) if text else ZERO
 
 
+def _stop_price(item: dict, field: str):
+    """An optional S/L or T/P: absent or null = unknown (None), 0 = none set."""
+    text = _text(item, field, required=False)
+    return plain_number(text, field, PRICE) if text.strip() else None
+
+
 def trade_rows(items: list, ctx: ParseContext | None = None) -> Iterator[TradeRow | RowError]:
     """Yield a `TradeRow` or `RowError` per trade item; `ctx` carries the time window."""
     ctx = ctx or ParseContext(dt.UTC)
@@ -64,6 +70,8 @@ def trade_rows(items: list, ctx: ParseContext | None = None) -> Iterator[TradeRo
                 close_time=iso_time(_text(item, "close_time"), dt.UTC, "close_time"),
                 close_price=plain_number(_text(item, "close_price"), "close_price", PRICE),
                 profit=plain_number(_text(item, "profit"), "profit", MONEY),
+                stop_loss=_stop_price(item, "stop_loss"),
+                take_profit=_stop_price(item, "take_profit"),
                 **costs,
             )
             check_trade(row, ctx)

@@ -77,6 +77,17 @@ def column_map(
     return found
 
 
+# Optional price columns of the MT4/MT5 templates: a report without them gives "unknown" (None);
+# an empty cell or 0 means "none set" (stored as 0).
+STOP_COLUMNS = {"stop_loss": "s / l", "take_profit": "t / p"}
+
+
+def stop_columns(header: list[str]) -> dict[str, int]:
+    """Indexes of the S / L and T / P columns the header has (first occurrence)."""
+    names = [cell.strip().lower() for cell in header]
+    return {field: names.index(name) for field, name in STOP_COLUMNS.items() if name in names}
+
+
 def report_trades(
     lines: Iterable[Line],
     title: str,
@@ -225,6 +236,7 @@ def section_trades(
         raise ImportFileError("the positions section has no header")
     cols = column_map(header, names, layout.header if layout else None)
     width = max(cols.values()) + 1
+    cols = {**stop_columns(header), **cols}
     for line, cells in lines:
         head = first_cell(cells).lower().rstrip(":")
         if head in stop_titles or head.startswith(("closed p/l", "total")):
@@ -308,6 +320,17 @@ def _trade(line, cells, cols, login, side, ctx: ParseContext) -> TradeRow:
         swap=money("swap"),
         fees=money("fees"),
         profit=loose_number(required(cells[cols["profit"]], "profit"), "profit", MONEY),
+        stop_loss=_stop_price(cells, cols, "stop_loss"),
+        take_profit=_stop_price(cells, cols, "take_profit"),
     )
     check_trade(row, ctx)
     return row
+
+
+def _stop_price(cells: list[str], cols: dict[str, int], field: str):
+    """An S/L or T/P cell: None without the column, 0 when empty (none set), else the price."""
+    i = cols.get(field)
+    if i is None or i >= len(cells):
+        return None
+    text = cells[i].strip()
+    return loose_number(text, field, PRICE) if text else loose_number("0", field, PRICE)

@@ -68,6 +68,8 @@ class TradeRow:
     swap: Decimal
     fees: Decimal
     profit: Decimal
+    stop_loss: Decimal | None = None  # None: the source has no S/L; 0: none set
+    take_profit: Decimal | None = None
 
     def key(self) -> str:
         return self.ticket
@@ -86,6 +88,8 @@ class TradeRow:
             self.swap,
             self.fees,
             self.profit,
+            self.stop_loss,
+            self.take_profit,
         )
 
 

@@ -25,6 +25,16 @@ class TradeItemSerializer(serializers.Serializer):
     swap = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
     fees = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
     profit = serializers.DecimalField(max_digits=18, decimal_places=2)
+    stop_loss = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=8,
+        required=False,
+        allow_null=True,
+        help_text="stop-loss price at the open; 0 = none set; absent = unknown",
+    )
+    take_profit = serializers.DecimalField(
+        max_digits=20, decimal_places=8, required=False, allow_null=True
+    )
 
 
 class SnapshotItemSerializer(serializers.Serializer):

@@ -49,6 +49,8 @@ TRADES = TableSpec(
         ("swap", "numeric"),
         ("fees", "numeric"),
         ("profit", "numeric"),
+        ("stop_loss", "numeric"),
+        ("take_profit", "numeric"),
     ),
 )
 

@@ -38,6 +38,7 @@ from evaluations.models import (
     TradingAccount,
 )
 from evaluations.services.certificates import issue_payout_certificate
+from evaluations.services.scaling import apply_scaling_plan
 
 from . import payee, tasks
 from .eligibility import ZERO, Eligibility, to_cents_down, trader_share
@@ -347,8 +348,10 @@ def mark_payout_paid(payout: PayoutRequest | int, *, by, reference: str) -> Payo
 
     Ledger: a withdrawal BalanceOperation of −amount (the whole requested profit, so a full
     request brings the balance back to B0) with reference "payout:<id>", unique per account,
-    so it can never be recorded twice. The next payout cycle starts at this payment. The risk
-    metrics are recomputed and the trader emailed after commit.
+    so it can never be recorded twice. The next payout cycle starts at this payment. If the
+    payment completes a step of the phase's scaling plan, the account is scaled up in the same
+    transaction (evaluations.services.scaling). The risk metrics are recomputed and the trader
+    emailed after commit.
     """
     reference = (reference or "").strip()
     if not reference:
@@ -407,6 +410,10 @@ def mark_payout_paid(payout: PayoutRequest | int, *, by, reference: str) -> Payo
             amount=payout.trader_share,
             currency=payout.currency,
             at=now,
+        )
+        # The funded phase's scaling plan: this payment may complete a step (a larger account).
+        apply_scaling_plan(
+            payout.account, profit_left=account_profit(payout.account), at=now, by=by
         )
         enqueue_recompute([payout.account_id])
     return payout

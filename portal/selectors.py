@@ -12,6 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import accumulate
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import (
@@ -282,6 +283,27 @@ def violation_for_trader(user, login: str, pk: int) -> Violation:
         "account__program", "account__phase", "account__metrics"
     ).filter(account__trader_id=user.pk, account__login=login)
     return get_object_or_404(queryset, pk=pk)
+
+
+def paused_until(account: TradingAccount, now: dt.datetime) -> dt.datetime | None:
+    """The next reset, in the phase's zone, while a daily-loss pause (`on_breach:
+    pause_until_reset`) is running; None when the account is not paused."""
+    now_ts = int(now.timestamp())
+    until = (
+        Violation.objects.filter(
+            account=account,
+            rule_code="max_daily_loss",
+            evidence__details__action="pause_until_reset",
+            evidence__details__paused_until_ts__gt=now_ts,
+        )
+        .exclude(status=ViolationStatus.DISMISSED)
+        .values_list("evidence__details__paused_until_ts", flat=True)
+        .order_by("-time")
+        .first()
+    )
+    if until is None:
+        return None
+    return dt.datetime.fromtimestamp(int(until), ZoneInfo(account.phase.reset_tz))
 
 
 def failing_violation(account: TradingAccount) -> Violation | None:

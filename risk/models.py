@@ -22,6 +22,7 @@ class Unit(models.TextChoices):
     SECONDS = "seconds", "Seconds"
     MINUTES = "minutes", "Minutes"
     PERCENT = "percent", "Percent"
+    TRADES = "trades", "Trades"
 
 
 class ViolationStatus(models.TextChoices):

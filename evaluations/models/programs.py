@@ -105,6 +105,27 @@ class Phase(models.Model):
         help_text="Open the next phase's account automatically on pass; "
         "otherwise it waits for risk-staff approval",
     )
+    # The scaling plan (funded phases, optional; all four set or none): see evaluations/scaling.py
+    scaling_cycles = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Scaling plan: paid payout cycles per step (N)"
+    )
+    scaling_min_profit_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Scaling plan: each cycle's paid profit ≥ this percent of the account size (X)",
+    )
+    scaling_growth_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Scaling plan: each step adds this percent of the program's size (Y)",
+    )
+    scaling_cap = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="Scaling plan: the largest account size"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -120,6 +141,22 @@ class Phase(models.Model):
                     models.Q(profit_split__isnull=False) & models.Q(payout_cycle_days__isnull=False)
                 ),
                 name="funded_phase_has_split_and_cycle",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    scaling_cycles__isnull=True,
+                    scaling_min_profit_percent__isnull=True,
+                    scaling_growth_percent__isnull=True,
+                    scaling_cap__isnull=True,
+                )
+                | models.Q(
+                    kind="funded",
+                    scaling_cycles__gte=1,
+                    scaling_min_profit_percent__gte=0,
+                    scaling_growth_percent__gt=0,
+                    scaling_cap__gt=0,
+                ),
+                name="scaling_plan_complete_and_funded",
             ),
         ]
 

@@ -142,6 +142,18 @@ class Trade(models.Model):
     open_price = models.DecimalField(**PRICE)
     close_time = models.DateTimeField()
     close_price = models.DecimalField(**PRICE)
+    stop_loss = models.DecimalField(
+        **PRICE,
+        null=True,
+        blank=True,
+        help_text="Stop-loss price at the open; 0 = none set, empty = unknown (not reported)",
+    )
+    take_profit = models.DecimalField(
+        **PRICE,
+        null=True,
+        blank=True,
+        help_text="Take-profit price; 0 = none set, empty = unknown (not reported)",
+    )
     commission = models.DecimalField(**MONEY, default=0)
     swap = models.DecimalField(**MONEY, default=0)
     fees = models.DecimalField(**MONEY, default=0)

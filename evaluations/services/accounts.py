@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import secrets
 from datetime import datetime
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -87,11 +88,13 @@ def open_account(
     notify: bool = True,
     rng: random.Random | None = None,
     broker_server: str = "",
+    initial_balance: Decimal | None = None,
 ) -> TradingAccount:
     """Open a trading account for `trader` in `phase` (default: the program's first phase).
 
     The account takes the phase's current rule set version (it keeps that version even when
-    the rules are edited later), initial balance = program account size, and a new unique
+    the rules are edited later), initial balance = program account size (a scaled-up funded
+    account gives its own, evaluations.services.scaling), and a new unique
     login unless one is given. In a funded phase the account starts `funded`, else `active`.
     The trader's "account opened" email is enqueued after the transaction commits.
     """
@@ -111,7 +114,7 @@ def open_account(
                 program=program,
                 phase=phase,
                 rule_set=rule_set,
-                initial_balance=program.account_size,
+                initial_balance=initial_balance or program.account_size,
                 currency=program.currency,
                 started_at=started_at or timezone.now(),
                 previous_account=previous_account,

@@ -17,7 +17,14 @@ from django.db.models import Max
 from accounts.audit import by_whom, changed, fields_of, record
 from accounts.models import AuditAction
 from evaluations.models import Phase, Program, Rule, RuleSet
-from evaluations.program_spec import PHASE_FIELDS, PhaseSpec, ProgramSpec, RuleSpec, SpecError
+from evaluations.program_spec import (
+    PHASE_FIELDS,
+    SCALING_FIELDS,
+    PhaseSpec,
+    ProgramSpec,
+    RuleSpec,
+    SpecError,
+)
 from evaluations.rule_types import validate_params
 
 PROGRAM_FIELDS = (
@@ -272,7 +279,7 @@ def save_program(program: Program, *, by) -> Program:
 @transaction.atomic
 def save_phase(phase: Phase, *, by) -> Phase:
     """Create or edit a phase (split, cycle, reset time…); audited with the fields that changed."""
-    _save_audited(phase, PHASE_FIELDS + ("program", "order"), by)
+    _save_audited(phase, PHASE_FIELDS + SCALING_FIELDS + ("program", "order"), by)
     return phase
 
 
@@ -319,7 +326,7 @@ def _apply(instance, values: dict) -> bool:
 
 
 def _save_phase(program: Program, spec: PhaseSpec, index: int, source: str, by) -> PhaseOutcome:
-    values = {name: getattr(spec, name) for name in PHASE_FIELDS}
+    values = {name: getattr(spec, name) for name in PHASE_FIELDS + SCALING_FIELDS}
     phase = program.phases.filter(order=spec.order).first()
     if phase is None:
         phase, phase_change = Phase(program=program, order=spec.order, **values), "created"
@@ -330,7 +337,7 @@ def _save_phase(program: Program, spec: PhaseSpec, index: int, source: str, by) 
             phase.full_clean()
         except ValidationError as exc:
             raise SpecError(_model_errors(exc, f"phases[{index}]")) from exc
-        _save_audited(phase, PHASE_FIELDS + ("program", "order"), by)
+        _save_audited(phase, PHASE_FIELDS + SCALING_FIELDS + ("program", "order"), by)
 
     current = phase.current_rule_set
     wanted = frozenset(rule.key() for rule in spec.rules)

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from accounts.access import portal_view
 from evaluations.models import AccountStatus
+from evaluations.services.scaling import scaling_progress_of
 from portal import charts, selectors
 from portal.views import panels
 
@@ -24,6 +25,7 @@ def account_detail(request, login: str):
         failing = next((v for v in violations if v.failed_account), None) or next(
             (v for v in violations if v.severity == "hard"), None
         )
+    scaling = scaling_progress_of(account) if account.status == AccountStatus.FUNDED else None
     figures = {
         "balance": charts.balance_figure(
             balance=balance,
@@ -47,10 +49,12 @@ def account_detail(request, login: str):
         "metrics": metrics,
         "objectives": panels.objectives(metrics),
         "limits": panels.limits(account, metrics, now) if account.is_open else None,
+        "paused_until": selectors.paused_until(account, now) if account.is_open else None,
         "stats": panels.statistics(metrics),
         "progression": panels.progression(account),
         "eligibility": panels.payout_eligibility(account),
         "payout_since_start": panels.payout_since_start(account),
+        "scaling_line": scaling.sentence(account.currency) if scaling else "",
         "failing": failing,
         "warnings": [v for v in violations if v.severity == "soft"],
         "figures": figures,

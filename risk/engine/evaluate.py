@@ -13,6 +13,7 @@ from .daybook import build_day_book
 from .metrics import best_day_net, day_metrics, max_drawdown, trade_stats
 from .rules.activity import inactivity, time_limit
 from .rules.daily_loss import DailyLoss, day_references, max_daily_loss
+from .rules.daily_pause import apply_pause, pauses
 from .rules.exposure import max_open_volume, max_position_size
 from .rules.news import news_trading
 from .rules.objectives import (
@@ -22,7 +23,10 @@ from .rules.objectives import (
     profit_target_amount,
     target_reached_ts,
 )
+from .rules.profitable_days import min_profitable_days
 from .rules.total_loss import TotalLoss, max_total_loss
+from .rules.trade_risk import all_in, max_loss_per_trade, stop_loss_required
+from .rules.trading_style import lot_consistency, martingale, max_trades_per_day, min_holding_time
 from .rules.weekend import weekend_holding
 from .timeline import build_timeline
 from .types import AccountIn, AccountResult, Breach, ObjectiveProgress
@@ -44,12 +48,16 @@ def evaluate(account: AccountIn) -> AccountResult:
     daily: DailyLoss | None = None
     total: TotalLoss | None = None
     target_rule = next((r for r in account.rules if r.code == "profit_target"), None)
+    all_in_rule = None
 
     for rule in account.rules:
         code = rule.code
         if code == "max_daily_loss":
             daily = max_daily_loss(timeline, book, rule, currency)
-            breaches.extend(daily.breaches)
+            if pauses(rule):
+                breaches.extend(apply_pause(daily.breaches, timeline, book, rule, account.reset_tz))
+            else:
+                breaches.extend(daily.breaches)
         elif code == "max_total_loss":
             total = max_total_loss(timeline, book, rule, currency)
             breaches.extend(total.breaches)
@@ -72,6 +80,26 @@ def evaluate(account: AccountIn) -> AccountResult:
             breaches.extend(weekend_holding(timeline, book, rule))
         elif code == "news_trading":
             breaches.extend(news_trading(timeline, book, rule, account.calendar))
+        elif code == "max_loss_per_trade":
+            breaches.extend(max_loss_per_trade(timeline, book, rule, currency))
+        elif code == "stop_loss_required":
+            breaches.extend(stop_loss_required(timeline, book, rule))
+        elif code == "min_holding_time":
+            breaches.extend(min_holding_time(timeline, book, rule, currency))
+        elif code == "max_trades_per_day":
+            breaches.extend(max_trades_per_day(timeline, book, rule))
+        elif code == "min_profitable_days":
+            objectives.append(min_profitable_days(timeline, book, rule, account))
+        elif code == "lot_consistency":
+            breaches.extend(lot_consistency(timeline, book, rule))
+        elif code == "martingale":
+            breaches.extend(martingale(timeline, book, rule))
+        elif code == "all_in":
+            all_in_rule = rule  # needs the daily limits, whatever the order of the rules
+
+    if all_in_rule is not None:
+        limits = daily.limits if daily is not None else None
+        breaches.extend(all_in(timeline, book, all_in_rule, currency, limits))
 
     breaches.sort(key=lambda b: (b.ts, b.key))
     hard = [b for b in breaches if b.severity == "hard"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 VOLUME_SCALE = 10_000  # engine volume units per lot/contract
+PRICE_SCALE = 100_000_000  # engine price units per price unit (8 decimal places, as stored)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,11 @@ class TradeIn:
     open_ts: int
     close_ts: int
     net: int  # cents: profit + commission + swap + fees
+    profit: int | None = None  # cents, the price move alone (None: use net)
+    open_price: int = 0  # 1/100,000,000 of a price unit (PRICE_SCALE); 0 = unknown
+    close_price: int = 0
+    stop_loss: int | None = None  # None = unknown (the source has no S/L), 0 = none set
+    take_profit: int | None = None  # same convention as stop_loss
 
 
 @dataclass(frozen=True, slots=True)

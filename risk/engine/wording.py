@@ -48,3 +48,10 @@ def format_utc(ts: int) -> str:
     moment = datetime.fromtimestamp(ts, UTC)
     pattern = "%Y-%m-%d %H:%M UTC" if moment.second == 0 else "%Y-%m-%d %H:%M:%S UTC"
     return moment.strftime(pattern)
+
+
+def format_local(ts: int, tz: str) -> str:
+    """Epoch seconds as a local time in `tz`: "2026-03-03 17:00 America/Chicago"."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromtimestamp(ts, ZoneInfo(tz)).strftime(f"%Y-%m-%d %H:%M {tz}")

@@ -32,7 +32,7 @@ from risk.engine.types import AccountIn, BalanceOpIn, NewsEventIn, RuleIn, Snaps
 from risk.models import EconomicEvent
 
 from . import trade_checkpoint
-from .money import sql_cents, sql_ts, sql_volume, to_cents, to_ts
+from .money import sql_cents, sql_price, sql_ts, sql_volume, to_cents, to_ts
 
 # How far around an account's life the calendar is read for the news rule.
 CALENDAR_MARGIN = dt.timedelta(days=1)
@@ -77,6 +77,8 @@ def rows_sql(kind: str, one: bool = False, where: str = "") -> str:
         return f"""
             SELECT account_id, id, ticket, symbol, side, {sql_volume("volume")},
                    {sql_ts("open_time")}, {sql_ts("close_time")}, {sql_cents("net")},
+                   {sql_cents("profit")}, {sql_price("open_price")}, {sql_price("close_price")},
+                   {sql_price("stop_loss")}, {sql_price("take_profit")},
                    {"hashtext(ctid::text || ':' || xmin::text)" if one else "0"}
               FROM {Trade._meta.db_table}
              WHERE {where} ORDER BY account_id, close_time"""  # noqa: S608
@@ -138,7 +140,7 @@ def trade_ins(rows: list[tuple]) -> tuple[TradeIn, ...]:
     server): a near-sorted list, which Timsort orders in one pass.
     """
     rows.sort(key=itemgetter(7, 1))
-    return tuple(TradeIn(*t[1:9]) for t in rows)
+    return tuple(TradeIn(*t[1:14]) for t in rows)
 
 
 def _build(

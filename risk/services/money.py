@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from risk.engine.types import VOLUME_SCALE
+from risk.engine.types import PRICE_SCALE, VOLUME_SCALE
 
 CENT = Decimal("0.01")
 VOLUME_QUANTUM = Decimal(1) / VOLUME_SCALE
@@ -26,6 +26,7 @@ ENGINE_UNITS = {
     "seconds": "seconds",
     "minutes": "minutes",
     "percent_bp": "percent",
+    "trades": "trades",
 }
 
 
@@ -101,6 +102,11 @@ def sql_cents(column: str) -> str:
 def sql_volume(column: str) -> str:
     """SQL for a numeric volume column as bigint engine volume units."""
     return f"round({column} * {VOLUME_SCALE})::bigint"
+
+
+def sql_price(column: str) -> str:
+    """SQL for a numeric price column as bigint engine price units (NULL stays NULL)."""
+    return f"round({column} * {PRICE_SCALE})::bigint"
 
 
 def sql_ts(column: str) -> str:

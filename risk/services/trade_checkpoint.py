@@ -75,7 +75,7 @@ def load_trades(cursor, account_id: int) -> tuple[TradeIn, ...]:
         new = loading.trade_ins(rows)
         trades = tuple(sorted(entry.trades + new, key=attrgetter("close_ts", "id")))
         watermark = max(entry.watermark, max(r[1] for r in rows))
-        version_sum = entry.version_sum + sum(r[9] for r in rows)
+        version_sum = entry.version_sum + sum(r[-1] for r in rows)
         _remember(account_id, _Entry(watermark, len(trades), version_sum, trades))
         return trades
     cursor.execute(loading.rows_sql("trades", one=True), [account_id])
@@ -83,7 +83,7 @@ def load_trades(cursor, account_id: int) -> tuple[TradeIn, ...]:
     trades = loading.trade_ins(rows)
     if rows:
         watermark = max(r[1] for r in rows)
-        _remember(account_id, _Entry(watermark, len(rows), sum(r[9] for r in rows), trades))
+        _remember(account_id, _Entry(watermark, len(rows), sum(r[-1] for r in rows), trades))
     else:
         _cache.pop(account_id, None)
     return trades

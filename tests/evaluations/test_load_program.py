@@ -14,7 +14,12 @@ from tests.factories import TraderFactory
 
 pytestmark = pytest.mark.django_db
 
-SHIPPED = ("ftmo-2step-100k.yaml", "one-step-100k-eod.yaml", "futures-combine-50k.yaml")
+SHIPPED = (
+    "ftmo-2step-100k.yaml",
+    "one-step-100k-eod.yaml",
+    "futures-combine-50k.yaml",
+    "e8-one-100k.yaml",
+)
 
 
 def load(path) -> str:
@@ -66,6 +71,18 @@ def test_ftmo_spec_has_the_two_phase_rules_of_the_product_spec():
     assert phase1.auto_advance and not phase2.auto_advance
     assert (funded.profit_split, funded.payout_cycle_days) == (Decimal("80.00"), 14)
     assert rules_of(funded)["max_daily_loss"] == daily
+
+
+def test_ftmo_funded_phase_has_the_scaling_plan():
+    load(PROGRAMS_DIR / "ftmo-2step-100k.yaml")
+
+    funded = Program.objects.get(slug="ftmo-2step-100k").phases.get(kind=PhaseKind.FUNDED)
+    assert (
+        funded.scaling_cycles,
+        funded.scaling_min_profit_percent,
+        funded.scaling_growth_percent,
+        funded.scaling_cap,
+    ) == (2, Decimal("5.00"), Decimal("25.00"), Decimal("2000000.00"))
 
 
 def test_one_step_spec_trails_end_of_day_and_gates_payouts_on_consistency():
@@ -205,6 +222,34 @@ BAD_SPECS = [
     (
         lambda s: s["phases"].append(dict(s["phases"][0], name="Phase 3")),
         "phases[3].kind: an evaluation phase cannot follow a funded phase",
+    ),
+    (
+        lambda s: s["phases"][0].update(scaling_plan=s["phases"][2]["scaling_plan"]),
+        "phases[0].scaling_plan: only a funded phase has a scaling plan",
+    ),
+    (
+        lambda s: s["phases"][2]["scaling_plan"].pop("cap"),
+        "phases[2].scaling_plan.cap: this field is required",
+    ),
+    (
+        lambda s: s["phases"][2]["scaling_plan"].update(cap=100000),
+        "phases[2].scaling_plan.cap: 100000.00 must be above the account size 100000.00",
+    ),
+    (
+        lambda s: s["phases"][2]["scaling_plan"].update(cycles=0),
+        "phases[2].scaling_plan.cycles: 0 must be between 1 and 100",
+    ),
+    (
+        lambda s: s["phases"][2]["scaling_plan"].update(growth_percent=0),
+        "phases[2].scaling_plan.growth_percent: 0 must be above 0",
+    ),
+    (
+        lambda s: s["phases"][2]["scaling_plan"].update(min_profit_percent=120),
+        "phases[2].scaling_plan.min_profit_percent: 120.00 is above 100 (percent)",
+    ),
+    (
+        lambda s: s["phases"][2]["scaling_plan"].update(every="4 months"),
+        "phases[2].scaling_plan.every: unknown field",
     ),
 ]
 

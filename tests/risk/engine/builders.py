@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from evaluations.rule_types import validate_params
 from risk.engine.types import (
+    PRICE_SCALE,
     VOLUME_SCALE,
     AccountIn,
     BalanceOpIn,
@@ -55,6 +56,10 @@ def trade(
     side: str = "buy",
     volume="1",
     tz: str = PRAGUE,
+    open_price=None,
+    close_price=None,
+    stop_loss=None,
+    profit=None,
 ) -> TradeIn:
     tid = next(_ids) if id is None else id
     return TradeIn(
@@ -66,7 +71,16 @@ def trade(
         open_ts=at(opened, tz),
         close_ts=at(closed, tz),
         net=usd(net),
+        profit=None if profit is None else usd(profit),
+        open_price=price(open_price),
+        close_price=price(close_price),
+        stop_loss=None if stop_loss is None else price(stop_loss),
     )
+
+
+def price(text) -> int:
+    """A price ("1.10500") in engine price units; None → 0 (unknown)."""
+    return 0 if text is None else int(Decimal(str(text)) * PRICE_SCALE)
 
 
 def snapshot(when: str, balance, equity, *, id: int | None = None, tz: str = PRAGUE) -> SnapshotIn:
