@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0008_certificates'),
+        ('evaluations', '0010_phase_scaling_plan'),
     ]
 
     operations = [
