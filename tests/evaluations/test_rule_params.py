@@ -84,9 +84,19 @@ def test_objectives_can_only_be_soft():
 
 
 def test_every_rule_type_accepts_its_own_defaults_plus_required_values():
-    samples = {"percent": 5, "days": 3, "max_volume": 2}
+    samples = {
+        "percent": 5,
+        "days": 3,
+        "max_volume": 2,
+        "seconds": 60,
+        "trades": 20,
+        "multiple": 3,
+        "times": 3,
+    }
     for code, rule_type in RULE_TYPES.items():
         params = {p.name: samples[p.name] for p in rule_type.params if p.required}
+        if rule_type.one_of:  # e.g. a loss per trade as a percent or as an amount: one of them
+            params[rule_type.one_of[0]] = samples[rule_type.one_of[0]]
         validate_params(code, params)
 
 

@@ -202,7 +202,7 @@ def _copy_fields(text: str) -> list[list[str]]:
     for line in text[:-1].split("\n"):
         _expect("\r" not in line and "\x00" not in line, "raw CR/NUL in a COPY line", line)
         fields = line.split("\t")
-        _expect(len(fields) == 14, "COPY line without 14 fields", line)
+        _expect(len(fields) == 16, "COPY line without 16 fields", line)
         lines.append(fields)
     return lines
 
@@ -293,7 +293,10 @@ def target_canonical_copy(data: bytes) -> None:
     _expect(slow_errors == fast_errors, "the paths report different errors", outcomes)
     _expect(len(staged) == len(lines), "the paths stage different rows", outcomes)
     for (account_id, row), fields in zip(staged, lines, strict=True):
-        line, acc, ticket, symbol, side, volume, ot, op, ct, cp, comm, swap, fees, profit = fields
+        *columns, stop_loss, take_profit = fields
+        line, acc, ticket, symbol, side, volume, ot, op, ct, cp, comm, swap, fees, profit = columns
+        stops = [None if v == "\\N" else Decimal(v) for v in (stop_loss, take_profit)]
+        _expect(stops == [row.stop_loss, row.take_profit], "COPY S/L or T/P differ", (fields, row))
         _expect(
             (int(line), int(acc), ticket, symbol, side)
             == (row.line, account_id, copy_text(row.ticket), copy_text(row.symbol), row.side),
