@@ -238,3 +238,26 @@ def test_a_bridge_may_name_an_account_by_its_alias(bridge, two_accounts):
 
     assert response.status_code == 201
     assert Trade.objects.get(ticket="500").account == two_accounts[0]
+
+
+def test_a_bridge_reports_stop_loss_and_take_profit_and_none_means_unknown(bridge, two_accounts):
+    body = {
+        "trades": [
+            _trade(stop_loss="1.07500", take_profit="1.09000"),
+            _trade(ticket="501", stop_loss="0", take_profit="0"),  # a trade without a stop
+            _trade(ticket="502", stop_loss=None),  # the platform does not say
+            _trade(ticket="503"),
+        ]
+    }
+
+    created = bridge.post(TRADES_URL, body, format="json")
+    bad = bridge.post(
+        TRADES_URL, {"trades": [_trade(ticket="504", stop_loss="low")]}, format="json"
+    )
+
+    assert created.status_code == 201, created.json()
+    stops = dict(Trade.objects.values_list("ticket", "stop_loss"))
+    assert stops == {"500": Decimal("1.075"), "501": Decimal("0"), "502": None, "503": None}
+    assert Trade.objects.get(ticket="500").take_profit == Decimal("1.09")
+    assert bad.status_code == 400
+    assert "stop_loss" in str(bad.json())
