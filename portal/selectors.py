@@ -35,7 +35,8 @@ from evaluations.models import (
     TradingAccount,
 )
 from risk.days import TradingDay, trading_day_at, trading_day_bounds
-from risk.engine.metrics import drawdown_path
+from risk.engine.evaluate import DRAWDOWN_SLICES
+from risk.engine.metrics import drawdown_path, thinned_path
 from risk.engine.timeline import build_timeline
 from risk.models import AccountMetrics, DailyMetrics, Violation, ViolationStatus
 from risk.services.loading import load_account
@@ -229,40 +230,29 @@ def equity_series(
 
 
 def drawdown_series(
-    account: TradingAccount, max_points: int = SERIES_MAX_POINTS
+    account: TradingAccount, metrics: AccountMetrics | None = None
 ) -> list[tuple[dt.datetime, Decimal]]:
     """Drawdown below the running peak over the account's life, from the same timeline and
     formula as the "Max drawdown" statistic (`risk.engine.metrics.drawdown_path` over the
     trading equity: closed balance, equity snapshots, without deposits and withdrawals), so the
     chart's deepest point is that statistic. Starts at 0 when the account starts.
 
-    Read through the engine's loader (a few queries of plain integers). Thinned to about
-    `max_points` by keeping, in each of `max_points // 2` equal slices, the slice's deepest and
-    shallowest points: the overall deepest point is always kept.
+    The engine stores the path, thinned to about 400 points with the deepest kept
+    (`AccountMetrics.drawdown`), with every evaluation: the page reads one row. Metrics saved
+    before the path was stored are read through the engine's loader instead (a few queries of
+    plain integers), until the account's next recompute.
     """
+    start = (account.started_at, ZERO)
+    if metrics is not None and metrics.drawdown:
+        return [start] + [(from_ts(ts), from_cents(cents)) for ts, cents in metrics.drawdown]
     loaded = load_account(account.pk)
     if loaded is None:  # pragma: no cover - the account was just read
         return []
     _, account_in = loaded
     timeline = build_timeline(account_in)
     depths = drawdown_path(timeline.b0, timeline.trading_equities())
-    kept = _extremes_per_slice(len(depths), depths, max(1, max_points // 2))
-    start = (account.started_at, ZERO)
-    return [start] + [(from_ts(timeline.times[i]), from_cents(depths[i])) for i in kept]
-
-
-def _extremes_per_slice(total: int, values: list[int], slices: int) -> list[int]:
-    """Indexes of the lowest and highest value of each of `slices` equal runs, in order."""
-    if total <= 2 * slices:
-        return list(range(total))
-    kept: set[int] = set()
-    for k in range(slices):
-        run = range(k * total // slices, (k + 1) * total // slices)
-        if run:
-            kept.add(min(run, key=values.__getitem__))
-            kept.add(max(run, key=values.__getitem__))
-    kept.add(total - 1)
-    return sorted(kept)
+    points = thinned_path(timeline.times, depths, DRAWDOWN_SLICES)
+    return [start] + [(from_ts(ts), from_cents(cents)) for ts, cents in points]
 
 
 # --- violations --------------------------------------------------------------------------

@@ -137,6 +137,11 @@ class AccountMetrics(models.Model):
     trades_watermark = models.BigIntegerField(default=0, help_text="Highest trade id evaluated")
     evaluated_as_of = models.DateTimeField()
     computed_at = models.DateTimeField()
+    drawdown = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The drawdown path for the portal chart, thinned: [[unix seconds, cents ≤ 0]]",
+    )
 
     class Meta:
         verbose_name_plural = "account metrics"

@@ -38,7 +38,7 @@ def account_detail(request, login: str):
         ),
         "daily": charts.daily_pnl_figure(days=days, currency=account.currency),
         "drawdown": charts.drawdown_figure(
-            series=selectors.drawdown_series(account),
+            series=selectors.drawdown_series(account, metrics),
             currency=account.currency,
             tz=tz,
             scale=account.initial_balance,

@@ -10,7 +10,14 @@ firm-wide scan (`risk.engine.rules.hedging.scan_hedging`), not part of one accou
 from __future__ import annotations
 
 from .daybook import build_day_book
-from .metrics import best_day_net, day_metrics, max_drawdown, trade_stats
+from .metrics import (
+    best_day_net,
+    day_metrics,
+    deepest_fall,
+    drawdown_path,
+    thinned_path,
+    trade_stats,
+)
 from .rules.activity import inactivity, time_limit
 from .rules.daily_loss import DailyLoss, day_references, max_daily_loss
 from .rules.daily_pause import apply_pause, pauses
@@ -30,6 +37,9 @@ from .rules.trading_style import lot_consistency, martingale, max_trades_per_day
 from .rules.weekend import weekend_holding
 from .timeline import build_timeline
 from .types import AccountIn, AccountResult, Breach, ObjectiveProgress
+
+# The stored drawdown path for the portal chart: about 2 × this many points, whatever the history.
+DRAWDOWN_SLICES = 200
 
 
 def evaluate(account: AccountIn) -> AccountResult:
@@ -111,6 +121,7 @@ def evaluate(account: AccountIn) -> AccountResult:
     equity = timeline.equities[-1] if has_points else b0
     end_flow = timeline.flows[-1] if has_points else 0
     trading_equity = timeline.trading_equities()
+    depths = drawdown_path(b0, trading_equity)
     wins, losses, gross_profit, gross_loss = trade_stats(timeline.nets)
     today = len(book) - 1
     references = daily.references if daily else day_references(book, b0, "balance")
@@ -127,7 +138,7 @@ def evaluate(account: AccountIn) -> AccountResult:
         equity=equity,
         hwm=hwm,
         net_profit=sum(timeline.nets),
-        max_drawdown=max_drawdown(b0, trading_equity),
+        max_drawdown=deepest_fall(depths),
         trades=len(timeline.trades),
         trading_days=sum(1 for n in book.opened if n),
         wins=wins,
@@ -152,4 +163,5 @@ def evaluate(account: AccountIn) -> AccountResult:
         first_hard_breach=hard[0] if hard else None,
         objectives_met=bool(pass_objectives) and all(o.met for o in pass_objectives),
         last_trade_open_ts=timeline.opens[-1] if timeline.opens else None,
+        drawdown_points=thinned_path(timeline.times, depths, DRAWDOWN_SLICES),
     )

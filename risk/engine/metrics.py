@@ -28,10 +28,33 @@ def drawdown_path(b0: int, equity: list[int]) -> list[int]:
     return list(map(sub, equity, peaks))
 
 
+def thinned_path(times: list[int], depths: list[int], slices: int) -> list[tuple[int, int]]:
+    """`(time, depth)` points of a drawdown path for a chart: in each of `slices` equal runs its
+    deepest and shallowest point, and the last point (the path's deepest point is always kept,
+    so the chart's low is the max-drawdown statistic)."""
+    total = len(depths)
+    if total <= 2 * slices:
+        kept = range(total)
+    else:
+        chosen = {total - 1}
+        for k in range(slices):
+            run = range(k * total // slices, (k + 1) * total // slices)
+            if run:
+                chosen.add(min(run, key=depths.__getitem__))
+                chosen.add(max(run, key=depths.__getitem__))
+        kept = sorted(chosen)
+    return [(times[i], depths[i]) for i in kept]
+
+
 def max_drawdown(b0: int, equity: list[int]) -> int:
     """Largest peak-to-trough fall of equity, starting from B0: max over t of
     (max_{s ≤ t} equity(s) − equity(t))."""
-    return max(0, -min(drawdown_path(b0, equity), default=0))
+    return deepest_fall(drawdown_path(b0, equity))
+
+
+def deepest_fall(depths: list[int]) -> int:
+    """The max drawdown of a drawdown path (`drawdown_path`): its deepest point, as a fall ≥ 0."""
+    return max(0, -min(depths, default=0))
 
 
 def best_day_net(book: DayBook) -> int:

@@ -156,3 +156,5 @@ class AccountResult:
     first_hard_breach: Breach | None
     objectives_met: bool  # every objective met (and none missing)
     last_trade_open_ts: int | None
+    # the drawdown path thinned for the portal chart: (ts, cents ≤ 0), the deepest point kept
+    drawdown_points: list[tuple[int, int]] = field(default_factory=list)

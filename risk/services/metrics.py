@@ -50,6 +50,7 @@ _ACCOUNT_COLUMNS = [
     ("last_trade_open_at", "bigint", "to_timestamp({})"),
     ("trades_watermark", "bigint", "{}"),
     ("evaluated_as_of", "bigint", "to_timestamp({})"),
+    ("drawdown", "text", "{}::jsonb"),
 ]
 
 _DAY_COLUMNS = [
@@ -149,6 +150,7 @@ def _account_values(account_in: AccountIn, r: AccountResult) -> tuple:
         r.last_trade_open_ts,
         watermark,
         account_in.as_of_ts,
+        json.dumps(r.drawdown_points),
     )
 
 

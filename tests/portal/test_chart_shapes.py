@@ -51,6 +51,27 @@ def test_drawdown_without_snapshots_reaches_the_max_drawdown_statistic(trader_cl
     assert low < -2234.50 and high == 0
 
 
+def test_the_page_reads_the_stored_path_and_reads_the_trades_only_for_older_metrics(
+    trader_client, trader, django_assert_max_num_queries
+):
+    account = _account(trader)
+    history = give_history(account, [["1000.00", "-1500.50"], ["-734.00", "200.00"], ["900.00"]])
+    stored = history.metrics.drawdown
+    assert min(cents for _, cents in stored) == -223450  # the engine stored the path
+    with django_assert_max_num_queries(15) as fresh:
+        depths = _figures(trader_client, account.login)["drawdown"]["data"][0]["y"]
+    type(history.metrics).objects.filter(pk=history.metrics.pk).update(drawdown=[])
+    with django_assert_max_num_queries(25) as older:
+        again = _figures(trader_client, account.login)["drawdown"]["data"][0]["y"]
+
+    assert min(depths) == min(again) == -2234.50
+    assert depths == again  # the same path, stored or recomputed from the trades
+    # the engine's loader reads every trade as integers (the balance chart reads ≤ 400 points)
+    loader = "round(volume * 10000)::bigint"
+    assert loader not in " ".join(q["sql"] for q in fresh.captured_queries)
+    assert loader in " ".join(q["sql"] for q in older.captured_queries)
+
+
 def test_drawdown_with_snapshots_uses_the_equity_the_statistic_uses(trader_client, trader):
     account = _account(trader)
     EquitySnapshot.objects.create(
