@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from urllib.parse import unquote
 
 import pytest
 import time_machine
@@ -158,6 +159,11 @@ def test_every_account_page_is_in_the_menu_and_styled(live_server, page):
         # portal buttons, not the browser's bare ones
         button = page.locator(".account-settings .button").first
         assert button.evaluate("b => getComputedStyle(b).borderRadius") != "0px"
+
+    # where payouts go: the payee page, behind a fresh password confirmation
+    page.goto(f"{base}/")
+    page.locator(".site-nav").get_by_role("link", name="Payout details").click()
+    assert "/payouts/destination/" in unquote(page.url)
 
 
 # --- 3. view as trader: support sees what the trader sees, changes nothing
