@@ -81,6 +81,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "evaluations.view_importbatch",
         "evaluations.add_importbatch",
         "risk.*",
+        # abuse cases: the queue, the case page, assign, comment, decide (abuse.decide_case)
+        "abuse.*",
         "reports.view_risk_monitor",
         "reports.view_funnel",
         "reports.view_leaderboard",

@@ -25,6 +25,10 @@ class TradeItemSerializer(serializers.Serializer):
     swap = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
     fees = serializers.DecimalField(max_digits=18, decimal_places=2, required=False)
     profit = serializers.DecimalField(max_digits=18, decimal_places=2)
+    client_ip = serializers.IPAddressField(
+        required=False,
+        help_text="the trader's client IP as the platform saw it, if known (abuse detection)",
+    )
 
 
 class SnapshotItemSerializer(serializers.Serializer):
