@@ -37,6 +37,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_auditevent",
         "evaluations.*",
         "risk.*",
+        "abuse.view_case",  # admins see abuse cases; the risk desk decides them
         # Payouts: admins see and export; only finance approves and pays (four-eyes).
         "payouts.view_payoutrequest",
         "payouts.view_payouttransition",
