@@ -159,11 +159,13 @@ def import_items(
     parse = item_parsers.snapshot_rows if kind == "snapshots" else item_parsers.trade_rows
     rows = parse(items, ParseContext(UTC))  # naive times are UTC; the window is read here
     try:
-        batch = _run(batch, spec, rows, None, started)
+        # One transaction with the client IPs, so the abuse scan queued on commit sees them.
+        with transaction.atomic():
+            batch = _run(batch, spec, rows, None, started)
+            if spec is TRADES and batch.status != ImportStatus.REJECTED:
+                record_client_ips(items)  # beside the trades, for the abuse detectors
     except ImportFileError as exc:
         return _reject_file(batch, str(exc), started)
-    if spec is TRADES and batch.status != ImportStatus.REJECTED:
-        record_client_ips(items)  # beside the trades, for the abuse detectors
     return batch
 
 
