@@ -25,7 +25,9 @@ from tests.payouts.conftest import PROFIT_2500
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def copy_pair(n: int = 12):
+def copy_pair(n: int = 12, *, pending_payout_for_leader: bool = False):
+    """Two verified funded traders whose bridge pushes repeat each other's trades 350 ms apart,
+    from one client IP; optionally the leader has requested a payout before the imports."""
     start = timezone.now() - dt.timedelta(days=20)
     leader = builders.funded_account(
         daily_profits=PROFIT_2500, start=start, trader__email="lead@x.example"
@@ -36,6 +38,8 @@ def copy_pair(n: int = 12):
     TraderProfile.objects.filter(user__in=[leader.trader, copier.trader]).update(
         kyc_status="verified"
     )
+    if pending_payout_for_leader:
+        payouts.request_payout(leader, by=leader.trader)
     base = timezone.now() - dt.timedelta(days=2)
     for account, jitter_ms in ((leader, 0), (copier, 350)):
         items = []
