@@ -182,10 +182,10 @@ def copy_in(trades, first_ticket: int, batch_id: int | None = None) -> None:
     from django.db import connection, transaction
 
     data = copy_rows(trades, first_ticket, batch_id)
-    with transaction.atomic(), connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY evaluations_trade ({COLUMNS}) FROM STDIN") as copy:
-            while chunk := data.read(1 << 20):
-                copy.write(chunk)
+    sql = f"COPY evaluations_trade ({COLUMNS}) FROM STDIN"
+    with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        while chunk := data.read(1 << 20):
+            copy.write(chunk)
 
 
 def sign_ins(gen: Generator) -> None:
@@ -194,7 +194,8 @@ def sign_ins(gen: Generator) -> None:
 
     traders = dict(TradingAccount.objects.values_list("pk", "trader_id"))
     TraderProfile.objects.bulk_create(
-        [TraderProfile(user_id=user_id, country="DE") for user_id in traders.values()], batch_size=5000
+        [TraderProfile(user_id=user_id, country="DE") for user_id in traders.values()],
+        batch_size=5000,
     )
     LoginRecord.objects.bulk_create(
         [
@@ -281,7 +282,9 @@ def baseline(timeout_s: int) -> tuple[float | None, list[set[int]]]:
     from django.db.utils import OperationalError
 
     with connection.cursor() as cursor:
-        cursor.execute("CREATE INDEX bench_symbol_side_open ON evaluations_trade (symbol, side, open_time)")
+        cursor.execute(
+            "CREATE INDEX bench_symbol_side_open ON evaluations_trade (symbol, side, open_time)"
+        )
         cursor.execute("ANALYZE evaluations_trade")
     try:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -316,8 +319,9 @@ def main() -> None:
     missed = True
     try:
         scratch.setup_django()
-        from abuse.services.scan import full_scan
         from django.db import connection
+
+        from abuse.services.scan import full_scan
 
         fresh_count = 2 * max(1, args.imports // 10)
         ids = sorted(create_accounts(args.accounts + fresh_count).values())
