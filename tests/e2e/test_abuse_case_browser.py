@@ -70,7 +70,7 @@ def test_copy_traders_case_is_held_then_decided_in_the_browser(chromium, live_se
     _fits(page)
     row.get_by_role("link", name=f"#{case.pk}").click()
 
-    page.wait_for_selector("#fig-case-timeline .main-svg")
+    page.wait_for_selector("[data-figure=fig-case-timeline] .main-svg")
     expect(page.get_by_test_id("findings")).to_contain_text("trades opened together")
     expect(page.get_by_test_id("identities")).to_contain_text("198.51.100.23")
     _fits(page)
