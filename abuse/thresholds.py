@@ -16,7 +16,8 @@ DEFAULTS: dict[str, dict] = {
     group_hedging.DETECTOR: {
         "window_ms": group_hedging.WINDOW_MS,
         "min_hedges": group_hedging.MIN_HEDGES,
-        "min_share": group_hedging.MIN_SHARE,
+        "max_p_value": group_hedging.MAX_P_VALUE,
+        "concentration": group_hedging.CONCENTRATION,
     },
     scalping.DETECTOR: {
         "max_hold_ms": scalping.MAX_HOLD_MS,

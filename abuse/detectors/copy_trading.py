@@ -16,9 +16,11 @@ O(n log n + candidate pairs). Independent traders rarely produce candidates; cop
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
+from .columns import TradeColumns, as_columns, pair_codes, spans
 from .types import Finding, TradeFact
 
 DETECTOR = "copy_trading"
@@ -28,34 +30,43 @@ MIN_SIMILARITY = 0.5
 EVIDENCE_PAIRS = 50  # matched pairs kept as evidence, closest first
 
 
+def candidate_arrays(cols: TradeColumns, window_ms: int = WINDOW_MS) -> dict[str, np.ndarray]:
+    """Every same-symbol, same-side pair of trades of different traders opened within the
+    window, as arrays: accounts `a` < `b`, their trades `trade_a`, `trade_b`, the pair `code`
+    and `gap` (later open − earlier open, ms). One sort, then a vectorised window per trade."""
+    order = np.lexsort((cols.trade_id, cols.open_ms, cols.symbol * 2 + cols.side))
+    keys = cols.lane_key(cols.symbol * 2 + cols.side)[order]
+    lo = np.arange(1, len(keys) + 1)
+    earlier, later = spans(lo, np.searchsorted(keys, keys + window_ms, side="right"))
+    earlier, later = order[earlier], order[later]
+    keep = cols.trader_id[earlier] != cols.trader_id[later]
+    earlier, later = earlier[keep], later[keep]
+    acc_e, acc_l = cols.account_id[earlier], cols.account_id[later]
+    a, b, code = pair_codes(acc_e, acc_l)
+    first = acc_e < acc_l
+    trade_e, trade_l = cols.trade_id[earlier], cols.trade_id[later]
+    return {
+        "a": a,
+        "b": b,
+        "code": code,
+        "trade_a": np.where(first, trade_e, trade_l),
+        "trade_b": np.where(first, trade_l, trade_e),
+        "gap": cols.open_ms[later] - cols.open_ms[earlier],
+    }
+
+
 def candidate_matches(
-    trades: Sequence[TradeFact], window_ms: int = WINDOW_MS
+    trades: TradeColumns | Sequence[TradeFact], window_ms: int = WINDOW_MS, min_count: int = 1
 ) -> dict[tuple[int, int], list[tuple[int, int, int]]]:
     """{(account_a, account_b): [(trade of a, trade of b, gap ms)]} with account_a < account_b,
-    for every same-symbol, same-side pair of trades of different traders within the window."""
-    ordered = sorted(trades, key=lambda t: (t.symbol, t.side, t.open_ms, t.trade_id))
-    pairs: dict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
-    window: deque[TradeFact] = deque()
-    lane = None
-    for trade in ordered:
-        if (trade.symbol, trade.side) != lane:
-            lane = (trade.symbol, trade.side)
-            window.clear()
-        while window and window[0].open_ms < trade.open_ms - window_ms:
-            window.popleft()
-        for other in window:
-            if other.trader_id == trade.trader_id:
-                continue
-            gap = trade.open_ms - other.open_ms
-            if other.account_id < trade.account_id:
-                pairs[other.account_id, trade.account_id].append(
-                    (other.trade_id, trade.trade_id, gap)
-                )
-            else:
-                pairs[trade.account_id, other.account_id].append(
-                    (trade.trade_id, other.trade_id, gap)
-                )
-        window.append(trade)
+    for the pairs of accounts with at least `min_count` candidate pairs of trades."""
+    found = candidate_arrays(as_columns(trades), window_ms)
+    codes, counts = np.unique(found["code"], return_counts=True)
+    wanted = np.isin(found["code"], codes[counts >= min_count])
+    pairs: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    columns = (found[k][wanted].tolist() for k in ("a", "b", "trade_a", "trade_b", "gap"))
+    for a, b, x, y, gap in zip(*columns, strict=True):
+        pairs.setdefault((a, b), []).append((x, y, gap))
     return pairs
 
 
@@ -80,7 +91,7 @@ def similarity(matched: int, trades_a: int, trades_b: int) -> float:
 
 
 def detect_copy_trading(
-    trades: Sequence[TradeFact],
+    trades: TradeColumns | Sequence[TradeFact],
     *,
     window_ms: int = WINDOW_MS,
     min_matches: int = MIN_MATCHES,
@@ -90,16 +101,11 @@ def detect_copy_trading(
     """Flag pairs of accounts of different traders that open the same trades within
     `window_ms`, at least `min_matches` times and for at least `min_similarity` of the smaller
     account's trades. `trade_counts` (account → trades) defaults to the counts in `trades`."""
-    counts = trade_counts
-    if counts is None:
-        counts = defaultdict(int)
-        for trade in trades:
-            counts[trade.account_id] += 1
-    traders = {t.account_id: t.trader_id for t in trades}
+    cols = as_columns(trades)
+    counts = cols.trade_counts() if trade_counts is None else trade_counts
+    traders = cols.traders()
     findings = []
-    for (a, b), candidates in candidate_matches(trades, window_ms).items():
-        if len(candidates) < min_matches:
-            continue
+    for (a, b), candidates in candidate_matches(cols, window_ms, min_matches).items():
         matched = match_one_to_one(candidates)
         score = similarity(len(matched), counts[a], counts[b])
         if len(matched) < min_matches or score < min_similarity:

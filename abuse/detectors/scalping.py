@@ -8,9 +8,11 @@ their win rate (net > 0) is at least `min_win_rate`. Score = win rate × short s
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
+import numpy as np
+
+from .columns import TradeColumns, as_columns
 from .types import Finding, TradeFact
 
 DETECTOR = "tick_scalping"
@@ -21,7 +23,7 @@ MIN_WIN_RATE = 0.8
 
 
 def detect_tick_scalping(
-    trades: Sequence[TradeFact],
+    trades: TradeColumns | Sequence[TradeFact],
     *,
     max_hold_ms: int = MAX_HOLD_MS,
     min_short_trades: int = MIN_SHORT_TRADES,
@@ -29,14 +31,23 @@ def detect_tick_scalping(
     min_win_rate: float = MIN_WIN_RATE,
 ) -> list[Finding]:
     """Flag accounts whose trades are mostly very short and almost always win."""
-    per_account: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # all, short, won, trader
-    for t in trades:
-        stats = per_account[t.account_id]
-        stats[0] += 1
-        stats[3] = t.trader_id
-        if t.close_ms - t.open_ms <= max_hold_ms:
-            stats[1] += 1
-            stats[2] += t.net_cents > 0
+    cols = as_columns(trades)
+    accounts, index, totals = np.unique(cols.account_id, return_inverse=True, return_counts=True)
+    is_short = cols.close_ms - cols.open_ms <= max_hold_ms
+    shorts = np.bincount(index, weights=is_short, minlength=len(accounts)).astype(np.int64)
+    wins = np.bincount(index, weights=is_short & (cols.net_cents > 0), minlength=len(accounts))
+    traders = cols.traders()
+    per_account = {
+        account: (total, short, won, traders[account])
+        for account, total, short, won in zip(
+            accounts.tolist(),
+            totals.tolist(),
+            shorts.tolist(),
+            wins.astype(np.int64).tolist(),
+            strict=True,
+        )
+        if short >= min_short_trades
+    }
     findings = []
     for account_id, (total, short, won, trader_id) in sorted(per_account.items()):
         if short < min_short_trades:

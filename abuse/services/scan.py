@@ -5,19 +5,19 @@ push, through `evaluations.hooks.enqueue_trades_arrived`)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from django.utils import timezone
 
-from risk.engine.rules.hedging import hedged_pairs
-
 from ..detectors import copy_trading, group_hedging, scalping
-from ..detectors.copy_trading import candidate_matches, detect_copy_trading
-from ..detectors.group_hedging import detect_group_hedging
+from ..detectors.columns import TradeColumns
+from ..detectors.copy_trading import candidate_arrays, detect_copy_trading
+from ..detectors.group_hedging import detect_group_hedging, hedge_arrays
 from ..detectors.scalping import detect_tick_scalping
 from ..detectors.shared_identity import detect_shared_identity
-from ..detectors.types import Finding, TradeFact
+from ..detectors.types import Finding
 from ..thresholds import thresholds
 from . import loading
 from .cases import Stored, store_findings
@@ -31,11 +31,13 @@ class ScanReport:
     new_cases: tuple[int, ...]
 
 
-def trade_findings(trades: Sequence[TradeFact]) -> list[Finding]:
-    """Every trade detector over these trades, with the firm's thresholds."""
+def trade_findings(trades: TradeColumns, span_ms: int) -> list[Finding]:
+    """Every trade detector over these trades (covering `span_ms`), with the firm's
+    thresholds."""
+    hedging = thresholds(group_hedging.DETECTOR)
     return [
         *detect_copy_trading(trades, **thresholds(copy_trading.DETECTOR)),
-        *detect_group_hedging(trades, **thresholds(group_hedging.DETECTOR)),
+        *detect_group_hedging(trades, **hedging, span_ms=span_ms),
         *detect_tick_scalping(trades, **thresholds(scalping.DETECTOR)),
     ]
 
@@ -54,6 +56,10 @@ def _lookback(now: dt.datetime) -> dt.datetime:
     return now - dt.timedelta(days=thresholds("scan")["lookback_days"])
 
 
+def _span_ms() -> int:
+    return thresholds("scan")["lookback_days"] * 86_400_000
+
+
 def _report(trades: int, found: list[Finding], stored: Stored) -> ScanReport:
     return ScanReport(trades, len(found), stored.new_findings, tuple(stored.new_cases))
 
@@ -62,21 +68,19 @@ def full_scan(*, now: dt.datetime | None = None) -> ScanReport:
     """Scan every trade opened in the lookback period and every identity fact."""
     now = now or timezone.now()
     trades = loading.trades_opened_between(_lookback(now), now)
-    found = trade_findings(trades) + identity_findings()
+    found = trade_findings(trades, _span_ms()) + identity_findings()
     return _report(len(trades), found, store_findings(found, now=now))
 
 
-def partners_in_window(trades: Sequence[TradeFact], accounts: set[int]) -> set[int]:
+def partners_in_window(trades: TradeColumns, accounts: set[int]) -> set[int]:
     """Accounts with a copy or hedge candidate pair against one of `accounts` in these trades."""
-    partners = set()
-    copy_window = thresholds(copy_trading.DETECTOR)["window_ms"]
-    for a, b in candidate_matches(trades, copy_window):
-        if a in accounts or b in accounts:
-            partners |= {a, b}
-    rows = [(t.symbol, t.open_ms, t.trade_id, t.side, t.account_id) for t in trades]
-    for row, other in hedged_pairs(rows, thresholds(group_hedging.DETECTOR)["window_ms"]):
-        if row[4] in accounts or other[4] in accounts:
-            partners |= {row[4], other[4]}
+    copies = candidate_arrays(trades, thresholds(copy_trading.DETECTOR)["window_ms"])
+    hedges = hedge_arrays(trades, thresholds(group_hedging.DETECTOR)["window_ms"])
+    wanted = np.array(sorted(accounts), dtype=np.int64)
+    partners: set[int] = set()
+    for found in (copies, hedges):
+        touching = np.isin(found["a"], wanted) | np.isin(found["b"], wanted)
+        partners.update(found["a"][touching].tolist(), found["b"][touching].tolist())
     return partners - accounts
 
 
@@ -100,7 +104,8 @@ def scan_new_trades(
     )
     nearby = loading.trades_opened_between(window[0] - margin, window[1] + margin)
     partners = partners_in_window(nearby, accounts)
-    history = loading.trades_of_accounts(accounts | partners, _lookback(now))
-    found = [f for f in trade_findings(history) if accounts & set(f.account_ids)]
-    found += identity_findings({t.trader_id for t in history if t.account_id in accounts})
+    history = loading.trades_of_accounts(accounts | partners, _lookback(now), now)
+    found = [f for f in trade_findings(history, _span_ms()) if accounts & set(f.account_ids)]
+    new = np.isin(history.account_id, list(accounts))
+    found += identity_findings(set(history.trader_id[new].tolist()))
     return _report(len(nearby), found, store_findings(found, now=now))

@@ -94,7 +94,7 @@ def test_a_cluster_of_three_accounts_hedging_is_one_finding():
             TradeFact(3 * i + 1, 2, 20, "EURUSD", "sell", t0 + 5_000, t0 + 600_000, -250),
             TradeFact(3 * i + 2, 3, 30, "EURUSD", "sell", t0 + 9_000, t0 + 600_000, -250),
         ]
-    found = detect_group_hedging(trades)
+    found = detect_group_hedging(trades, span_ms=30 * DAY_MS)  # ten hedges in a month's scan
     assert [f.account_ids for f in found] == [(1, 2, 3)]
     assert found[0].trader_ids == (10, 20, 30)
 
@@ -120,3 +120,38 @@ def test_a_device_shared_by_two_traders_is_found_an_ip_of_one_trader_is_not():
     ]
     found = detect_shared_identity(facts, accounts_by_trader={10: (1,), 20: (2,)})
     assert [(f.trader_ids, f.account_ids, f.score) for f in found] == [((10, 20), (1, 2), 0.9)]
+
+
+def _hedging_pair(rng, hedges, own):
+    """Two traders' random trades plus `hedges` opposite-side pairs opened 0–40 s apart."""
+    trades = _random_trades(rng, 1, 10, own, 0) + _random_trades(rng, 2, 20, own, 10_000)
+    for i in range(hedges):
+        t0 = rng.randrange(30 * DAY_MS)
+        side = rng.choice(("buy", "sell"))
+        other = "sell" if side == "buy" else "buy"
+        trades += [
+            TradeFact(20_000 + i, 1, 10, "XAUUSD", side, t0, t0 + 3_600_000, 100),
+            TradeFact(30_000 + i, 2, 20, "XAUUSD", other, t0 + rng.randrange(40_000),
+                      t0 + 3_600_000, -100),
+        ]  # fmt: skip
+    return trades
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), hedges=st.integers(10, 40))
+def test_a_pair_hedging_a_tenth_of_its_trades_is_found_beside_heavy_honest_traders(seed, hedges):
+    rng = random.Random(seed)
+    trades = _hedging_pair(rng, hedges, 100)  # hedged share 10–40 %: under the old 0.3 share
+    for account in range(3, 40):  # heavy honest traders: 400 trades each, chance overlaps
+        trades += _random_trades(rng, account, account * 10, 400, account * 1000 + 100_000)
+    found = detect_group_hedging(trades, span_ms=30 * DAY_MS)
+    assert [f.account_ids for f in found] == [(1, 2)]
+    assert found[0].evidence["edges"]["1-2"]["hedges"] >= hedges
+
+
+def test_chance_overlaps_grow_with_activity_so_a_few_hedges_of_busy_traders_do_not_flag():
+    rng = random.Random(3)
+    light = _hedging_pair(rng, 8, 20)
+    busy = _hedging_pair(random.Random(3), 8, 3_000)
+    assert [f.account_ids for f in detect_group_hedging(light, span_ms=30 * DAY_MS)] == [(1, 2)]
+    assert detect_group_hedging(busy, span_ms=30 * DAY_MS) == []
