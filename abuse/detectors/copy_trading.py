@@ -10,8 +10,10 @@ closest gaps are matched first and each trade is used at most once per pair. The
 and the pair is flagged when matched ≥ min_matches and similarity ≥ min_similarity. One
 coincidence never flags; the score grows with the matched count for the same trade counts.
 
-Cost: one sort of all trades plus a sweep over (symbol, side) with a time window, so
-O(n log n + candidate pairs). Independent traders rarely produce candidates; copiers do.
+Cost: one sort of all trades by (symbol, side, open time) and a vectorised binary search per
+trade for its window, so O(n log n + candidate pairs) in numpy; only account pairs with at least
+`min_matches` candidates reach the Python matching. Independent traders rarely produce
+candidates; copiers do.
 """
 
 from __future__ import annotations

@@ -44,8 +44,8 @@ def hedged_pairs(rows: list[tuple], window: int) -> Iterator[tuple[tuple, tuple]
     (symbol, open time, id, side, account id, ...); a pair has equal symbols, opposite sides,
     different accounts and open times at most `window` apart (in the rows' time unit).
 
-    Shared by the per-account rule above and the firm-wide group hedging detector
-    (`abuse.detectors.group_hedging`), which clusters the accounts these pairs link.
+    The firm-wide group hedging detector (`abuse.detectors.group_hedging`) finds the same pairs
+    with a vectorised search over a million trades.
     """
     rows = sorted(rows, key=lambda r: (r[0], r[1], r[2]))
     windows: dict[str, deque] = {"buy": deque(), "sell": deque()}
