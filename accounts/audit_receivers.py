@@ -10,8 +10,9 @@ from __future__ import annotations
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 
-from accounts.audit import record
-from accounts.models import AuditAction
+from accounts.audit import client_ip, record
+from accounts.device import device_id
+from accounts.models import AuditAction, LoginRecord
 
 # Keys a login form may name the typed address with (allauth: email; Django admin: username).
 LOGIN_KEYS = ("email", "username", "login")
@@ -38,6 +39,13 @@ def login_succeeded(sender, request, user, **kwargs) -> None:
         summary=f"{user.email} logged in",
         request=request,
     )
+    if request is not None:  # where from, for the abuse detectors (shared IPs and devices)
+        LoginRecord.objects.create(
+            user=user,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+            device_id=device_id(request),
+        )
 
 
 def login_failed(sender, credentials, request=None, **kwargs) -> None:

@@ -123,6 +123,8 @@ class AuditAction(models.TextChoices):
     VIOLATION_REVIEWED = "violation_reviewed", "Violation reviewed"
     VIEW_AS_STARTED = "view_as_started", "Started viewing as a trader"
     VIEW_AS_ENDED = "view_as_ended", "Stopped viewing as a trader"
+    ABUSE_CASE = "abuse_case", "Abuse case assigned, commented or decided"
+    USER_BANNED = "user_banned", "User banned"
 
 
 class AppendOnlyError(Exception):
@@ -224,3 +226,24 @@ class RoleGrantRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} for {self.user.email} ({self.status})"
+
+
+class LoginRecord(models.Model):
+    """Where a user signed in from: the client IP, the browser's user agent and the portal's
+    stable device id (a long-lived cookie, accounts.device). Read by the abuse detectors to find
+    traders sharing an address or a device."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_records")
+    at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    device_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["ip"], name="login_record_ip"),
+            models.Index(fields=["device_id"], name="login_record_device"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} from {self.ip} at {self.at:%Y-%m-%d %H:%M}"

@@ -37,6 +37,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_auditevent",
         "evaluations.*",
         "risk.*",
+        "abuse.view_case",  # admins see abuse cases; the risk desk decides them
         # Payouts: admins see and export; only finance approves and pays (four-eyes).
         "payouts.view_payoutrequest",
         "payouts.view_payouttransition",
@@ -81,6 +82,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "evaluations.view_importbatch",
         "evaluations.add_importbatch",
         "risk.*",
+        # abuse cases: the queue, the case page, assign, comment, decide (abuse.decide_case)
+        "abuse.*",
         "reports.view_risk_monitor",
         "reports.view_funnel",
         "reports.view_leaderboard",

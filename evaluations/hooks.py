@@ -50,3 +50,26 @@ def send_recompute(account_ids: list[int]) -> bool:
         log.warning("no recompute task registered: %d account(s) not queued", len(account_ids))
         return False
     return enqueue(_recompute_task, account_ids)
+
+
+# --- new trades arrived: the abuse app's incremental scan (abuse.apps.AbuseConfig.ready)
+#
+# The same pattern, for work that reads the new trades rather than an account's whole record:
+# the import service calls `enqueue_trades_arrived(batch_id, account_ids)` after it commits
+# trades (a file or a bridge push); the registered task scans the window around them.
+
+_trades_arrived_task = None
+
+
+def register_trades_arrived(task) -> None:
+    """Name the Celery task told about newly imported trades (called once, by the abuse app)."""
+    global _trades_arrived_task
+    _trades_arrived_task = task
+
+
+def enqueue_trades_arrived(batch_id: int, account_ids: Iterable[int]) -> None:
+    """Queue the registered task with the import batch and its accounts once committed."""
+    ids = sorted(set(account_ids))
+    if ids and _trades_arrived_task is not None:
+        task = _trades_arrived_task
+        transaction.on_commit(lambda: enqueue(task, batch_id, ids))

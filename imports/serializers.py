@@ -35,6 +35,10 @@ class TradeItemSerializer(serializers.Serializer):
     take_profit = serializers.DecimalField(
         max_digits=20, decimal_places=8, required=False, allow_null=True
     )
+    client_ip = serializers.IPAddressField(
+        required=False,
+        help_text="the trader's client IP as the platform saw it, if known (abuse detection)",
+    )
 
 
 class SnapshotItemSerializer(serializers.Serializer):

@@ -31,12 +31,13 @@ from django.db import transaction
 
 from config.celery import enqueue
 from evaluations.account_names import account_ids_by_name
-from evaluations.hooks import enqueue_recompute
+from evaluations.hooks import enqueue_recompute, enqueue_trades_arrived
 from evaluations.models import ImportBatch, ImportSource, ImportStatus, TradingAccount
 
 from . import items as item_parsers
 from .audit import record_import
 from .balance_rows import balance_rows_note, import_balance_rows
+from .client_ips import record_client_ips
 from .copy_path import CopyWriter
 from .detect import sniff
 from .parsers import parsed_rows
@@ -180,9 +181,14 @@ def import_items(
     parse = item_parsers.snapshot_rows if kind == "snapshots" else item_parsers.trade_rows
     rows = parse(items, ParseContext(UTC))  # naive times are UTC; the window is read here
     try:
-        return _run(batch, spec, rows, None, started)
+        # One transaction with the client IPs, so the abuse scan queued on commit sees them.
+        with transaction.atomic():
+            batch = _run(batch, spec, rows, None, started)
+            if spec is TRADES and batch.status != ImportStatus.REJECTED:
+                record_client_ips(items)  # beside the trades, for the abuse detectors
     except ImportFileError as exc:
         return _reject_file(batch, str(exc), started)
+    return batch
 
 
 def queue_upload(
@@ -344,6 +350,8 @@ def _run(
             batch.rows_unchanged = writer.staged - duplicate_rejected - result.new - result.updated
             batch.status = ImportStatus.PARTIAL if errors else ImportStatus.COMMITTED
             enqueue_recompute(result.account_ids)
+            if spec is TRADES:  # the abuse scan of the new trades' window
+                enqueue_trades_arrived(batch.pk, result.account_ids)
             batch.accounts = _account_totals(writer.staged_by_account(), result.new_by_account)
         if balance:
             added = None

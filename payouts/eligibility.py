@@ -59,6 +59,8 @@ class PayoutFacts:
     consistency_percent: Decimal | None = None  # payout gate from the rule set, if any
     cycle_daily_nets: tuple[Decimal, ...] = ()  # net per day of the current cycle
     tz: str = "UTC"  # the phase's zone, for the dates shown
+    open_abuse_cases: tuple[int, ...] = ()  # open abuse cases naming the account
+    payouts_denied_by: tuple[int, ...] = ()  # decided cases that denied its payouts
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,28 @@ def _consistency_check(facts: PayoutFacts) -> Check | None:
     )
 
 
+def review_check(facts: PayoutFacts, *, staff: bool = False) -> Check:
+    """Abuse review: an open case holds payouts; a case decided "deny payouts" or "ban" refuses
+    them. The trader reads "under review"; staff (`staff=True`) read the case numbers."""
+    if facts.payouts_denied_by:
+        cases = ", ".join(f"#{pk}" for pk in facts.payouts_denied_by)
+        return Check(
+            "review",
+            False,
+            f"payouts denied by abuse case {cases}" if staff else "payouts denied after a review",
+        )
+    if facts.open_abuse_cases:
+        cases = ", ".join(f"#{pk}" for pk in facts.open_abuse_cases)
+        return Check(
+            "review",
+            False,
+            f"open abuse case {cases}: payouts held until it is decided"
+            if staff
+            else "account under review",
+        )
+    return Check("review", True, "no open review")
+
+
 def payout_eligibility(facts: PayoutFacts) -> Eligibility:
     """Decide whether a payout can be requested now, with every reason.
 
@@ -217,6 +241,7 @@ def payout_eligibility(facts: PayoutFacts) -> Eligibility:
             else "another payout request is already open on this account",
         )
     )
+    checks.append(review_check(facts))
     all_ok = all(c.ok for c in checks)
     return Eligibility(
         checks=tuple(checks),

@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Floor, Greatest
 from django.utils import timezone
 
+from abuse import selectors as abuse_selectors
 from accounts.models import TraderProfile
 from evaluations.models import BalanceOperation, BalanceOperationKind, Trade, TradingAccount
 from evaluations.rule_types import RuleCode, Severity
@@ -28,7 +29,14 @@ from risk.engine.rules import objectives
 from risk.models import Violation, ViolationStatus
 from risk.services.money import from_cents, from_ts, to_cents, to_ts
 
-from .eligibility import ZERO, Check, Eligibility, PayoutFacts, payout_eligibility
+from .eligibility import (
+    ZERO,
+    Check,
+    Eligibility,
+    PayoutFacts,
+    payout_eligibility,
+    review_check,
+)
 from .models import (
     OPEN_RUN_STATUSES,
     OPEN_STATUSES,
@@ -240,6 +248,8 @@ def payout_facts(account: TradingAccount, as_of: dt.datetime | None = None) -> P
         consistency_percent=consistency,
         cycle_daily_nets=cycle_daily_nets(account, cycle_start) if consistency else (),
         tz=phase.reset_tz,
+        open_abuse_cases=tuple(abuse_selectors.open_case_ids(account)),
+        payouts_denied_by=tuple(abuse_selectors.payout_denying_case_ids(account)),
     )
 
 
@@ -255,6 +265,12 @@ def payout_recheck(payout: PayoutRequest) -> Eligibility | None:
         return None
     facts = replace(payout_facts(payout.account), has_open_request=False)
     eligibility = payout_eligibility(facts)
+    eligibility = replace(
+        eligibility,
+        checks=tuple(
+            review_check(facts, staff=True) if c.code == "review" else c for c in eligibility.checks
+        ),
+    )
     covered = eligibility.profit >= payout.amount
     amount_check = Check(
         "amount",

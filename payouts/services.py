@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
+from abuse import selectors as abuse_selectors
 from accounts.audit import by_whom, record
 from accounts.models import AuditAction
 from config.celery import enqueue
@@ -162,6 +163,12 @@ def _assert_still_payable(payout: PayoutRequest) -> None:
         raise PayoutError(
             f"Account {account.login} has an open hard violation ({', '.join(violations)}): "
             "resolve it or reject the request."
+        )
+    held = abuse_selectors.open_case_ids(account) + abuse_selectors.payout_denying_case_ids(account)
+    if held:
+        raise PayoutError(
+            f"Account {account.login} is held by abuse case "
+            f"{', '.join(f'#{pk}' for pk in held)}: decide the case or reject the request."
         )
     profit = account_profit(account)
     if profit < payout.amount:

@@ -14,7 +14,13 @@ from django.views.decorators.cache import never_cache
 
 from .models import VIEW_FUNNEL, VIEW_LEADERBOARD, VIEW_MONEY, VIEW_RISK_MONITOR
 
-STAFF_PERMISSIONS = (VIEW_RISK_MONITOR, VIEW_FUNNEL, VIEW_MONEY, VIEW_LEADERBOARD)
+STAFF_PERMISSIONS = (
+    VIEW_RISK_MONITOR,
+    VIEW_FUNNEL,
+    VIEW_MONEY,
+    VIEW_LEADERBOARD,
+    "abuse.view_case",
+)
 
 
 def may_view(user, permission: str) -> bool:

@@ -385,3 +385,42 @@ def trader_pnl_figure(days: Sequence[dict]) -> dict:
             yaxis=money_axis(nets + cumulative, include_zero=True),
         ),
     }
+
+
+def case_timeline_figure(trades_by_account: dict) -> dict:
+    """An abuse case's accounts on one time axis: one row per account, a marker per trade at its
+    open time (▲ buy, ▼ sell), so trades opened together line up vertically."""
+    traces = []
+    for index, (account, trades) in enumerate(trades_by_account.items()):
+        if not trades:
+            continue
+        label = f"{account.login} · {account.trader.email}"
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": label,
+                "x": [t.open_time.isoformat() for t in trades],
+                "y": [label] * len(trades),
+                "text": [f"#{t.ticket} {t.side} {t.symbol}" for t in trades],
+                "hovertemplate": "%{text}<br>%{x}<extra></extra>",
+                "marker": {
+                    "color": PALETTE[index % len(PALETTE)],
+                    "size": 9,
+                    "symbol": [
+                        "triangle-up" if t.side == "buy" else "triangle-down" for t in trades
+                    ],
+                },
+            }
+        )
+    if not traces:
+        return {"data": [], "layout": _layout()}
+    return {
+        "data": traces,
+        "layout": _layout(
+            height=120 + 60 * len(traces),
+            xaxis={"type": "date", "gridcolor": "#e2e8f0", "automargin": True},
+            yaxis={"type": "category", "automargin": True},
+            showlegend=False,
+        ),
+    }

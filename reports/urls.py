@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import abuse_views, views
 
 app_name = "reports"
 
@@ -14,4 +14,9 @@ urlpatterns = [
     path("traders/<int:pk>/", views.trader, name="trader"),
     path("traders/<int:pk>/<slug:slug>.csv", views.trader_export, name="trader_export"),
     path("export/<slug:slug>.csv", views.export, name="export"),
+    path("abuse/", abuse_views.case_queue, name="abuse_cases"),
+    path("abuse/<int:case_id>/", abuse_views.case_page, name="abuse_case"),
+    path("abuse/<int:case_id>/assign/", abuse_views.case_assign, name="abuse_assign"),
+    path("abuse/<int:case_id>/comment/", abuse_views.case_comment, name="abuse_comment"),
+    path("abuse/<int:case_id>/decide/", abuse_views.case_decide, name="abuse_decide"),
 ]

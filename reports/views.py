@@ -55,6 +55,12 @@ DASHBOARDS = (
         VIEW_LEADERBOARD,
         "Leaderboard by net P&L; each trader's accounts and history.",
     ),
+    (
+        "reports:abuse_cases",
+        "Abuse cases",
+        "abuse.view_case",
+        "Copy trading, shared devices, group hedging, tick scalping: cases to decide.",
+    ),
 )
 
 

@@ -12,10 +12,12 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from abuse.models import Case, CaseComment, Finding
 from accounts.models import (
     AuditAction,
     AuditEvent,
     KycStatus,
+    LoginRecord,
     RoleGrantRequest,
     TraderProfile,
     User,
@@ -38,6 +40,7 @@ from evaluations.models import (
     Trade,
     TradingAccount,
 )
+from imports.models import TradeClientIp
 from payouts.models import (
     PayeeChange,
     PaymentRun,
@@ -405,3 +408,63 @@ class DailyReportFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("day",)
 
     day = T0.date()
+
+
+class LoginRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LoginRecord
+
+    user = factory.SubFactory(TraderFactory)
+    ip = "203.0.113.7"
+    user_agent = "Mozilla/5.0 (X11; Linux x86_64)"
+    device_id = factory.Sequence(lambda n: f"{n:032x}")
+
+
+class TradeClientIpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TradeClientIp
+
+    account = factory.SubFactory(TradingAccountFactory)
+    ticket = factory.Sequence(lambda n: f"T{n}")
+    ip = "198.51.100.9"
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    """An open abuse case; pass `accounts=[...]` to name accounts (and their traders)."""
+
+    class Meta:
+        model = Case
+        skip_postgeneration_save = True
+
+    score = 0.8
+    drivers = factory.LazyFunction(
+        lambda: [{"detector": "copy_trading", "score": 0.8, "findings": 1, "share": 1.0}]
+    )
+
+    @factory.post_generation
+    def accounts(self, create, extracted, **kwargs):
+        for account in extracted or ():
+            self.accounts.add(account)
+            self.traders.add(account.trader)
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Finding
+
+    case = factory.SubFactory(CaseFactory)
+    detector = "copy_trading"
+    key = factory.Sequence(lambda n: f"copy_trading:test:{n}")
+    score = 0.8
+    summary = "12 trades opened together"
+    trader_ids = factory.LazyFunction(list)
+    account_ids = factory.LazyFunction(list)
+
+
+class CaseCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseComment
+
+    case = factory.SubFactory(CaseFactory)
+    author = factory.LazyFunction(lambda: staff_user("risk"))
+    text = "Looking into it."

@@ -43,6 +43,7 @@ def test_all_conditions_met_makes_the_whole_profit_eligible():
         "violations",
         "profit",
         "open_request",
+        "review",
     ]
 
 
@@ -173,3 +174,13 @@ def test_profit_is_quantized_down_to_the_cent():
     result = payout_eligibility(replace(ELIGIBLE, profit=Decimal("2500.019")))
 
     assert result.eligible_amount == Decimal("2500.01")
+
+
+def test_an_open_abuse_case_holds_the_payout_as_under_review():
+    assert reasons_of(open_abuse_cases=(7,)) == ("account under review",)
+
+
+def test_a_case_that_denied_payouts_refuses_them_for_good():
+    assert reasons_of(payouts_denied_by=(7,), open_abuse_cases=(9,)) == (
+        "payouts denied after a review",
+    )

@@ -84,9 +84,12 @@ def _every_figure() -> dict[str, dict]:
             path=path, violation=violation, currency="USD", tz=tz
         ),
     }
+    account = type("Account", (), {"login": "1", "trader": SimpleNamespace(email="t@x.example")})
+    trade = SimpleNamespace(open_time=T0, ticket="7", side="buy", symbol="EURUSD")
+    inputs = {"case_timeline_figure": {account: [trade]}}  # accounts → trades, not rows
     for name, builder in inspect.getmembers(report_charts, inspect.isfunction):
         if name.endswith("_figure"):
-            figures[name] = builder([ROW])
+            figures[name] = builder(inputs.get(name, [ROW]))
     return figures
 
 

@@ -22,6 +22,7 @@ from django_celery_beat.models import (
 )
 from rest_framework.authtoken.models import Token
 
+from abuse.models import Case
 from accounts import audit
 from accounts.models import AuditAction, RoleGrantRequest, User
 from accounts.roles import ADMINS, FINANCE, RISK, SUPPORT
@@ -34,6 +35,7 @@ from tests.factories import (
     T0,
     AccountAliasFactory,
     BalanceOperationFactory,
+    CaseFactory,
     CertificateFactory,
     DailyReportFactory,
     EconomicEventFactory,
@@ -76,6 +78,7 @@ class TraderWorld:
     payout: PayoutRequest | None = None
     payment_run: PaymentRun | None = None  # a draft run (finance's, no trader's object)
     certificate: Certificate | None = None
+    abuse_case: Case | None = None  # an open case naming the funded account
 
 
 @dataclass
@@ -130,6 +133,7 @@ def build_world() -> World:
         PayoutRequestFactory(account=a.funded),
         PayoutRequestFactory(account=b.funded),
     )
+    a.abuse_case, b.abuse_case = CaseFactory(accounts=[a.funded]), CaseFactory(accounts=[b.funded])
     a.payment_run = b.payment_run = PaymentRunFactory()  # the firm's, no trader's
     a.certificate, b.certificate = (
         CertificateFactory(account=a.funded),

@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 
+from abuse.models import VIEW_CASE
 from accounts.roles import ADMINS, FINANCE, RISK, ROLE_PERMISSIONS, SUPPORT
 from imports.management.commands.create_bridge import BRIDGE_PERMISSIONS
 from reports.models import VIEW_FUNNEL, VIEW_LEADERBOARD, VIEW_MONEY, VIEW_RISK_MONITOR
@@ -93,7 +94,10 @@ DASHBOARD_ROLES = {
     VIEW_FUNNEL: {ADMINS, RISK, FINANCE},
     VIEW_MONEY: {ADMINS, FINANCE},
     VIEW_LEADERBOARD: {ADMINS, RISK, FINANCE, SUPPORT},
+    VIEW_CASE: {ADMINS, RISK},  # abuse cases: risk decides them, admins see them
 }
+# Abuse case actions (docs/abuse-detection.md): POST only; who may post: tests/abuse/.
+ABUSE_POST_ONLY = {"reports:abuse_assign", "reports:abuse_comment", "reports:abuse_decide"}
 ANY_DASHBOARD = set().union(*DASHBOARD_ROLES.values())
 REPORT_PAGES: dict[str, set[str] | None] = {
     "reports:index": ANY_DASHBOARD,
@@ -105,6 +109,9 @@ REPORT_PAGES: dict[str, set[str] | None] = {
     "reports:trader": DASHBOARD_ROLES[VIEW_LEADERBOARD],
     "reports:trader_export": DASHBOARD_ROLES[VIEW_LEADERBOARD],
     "reports:export": None,  # the exported table's own permission
+    "reports:abuse_cases": DASHBOARD_ROLES[VIEW_CASE],
+    "reports:abuse_case": DASHBOARD_ROLES[VIEW_CASE],
+    **dict.fromkeys(ABUSE_POST_ONLY, None),
 }
 # REST API (/api/…): bridge pushes are POST-only; GET gets 405 once DRF has let the caller in.
 API_PERMISSION: dict[str, str | None] = {
@@ -183,7 +190,7 @@ def expected(case: Case, role: str) -> str:
                 role, f"{app_label}.change_{model}"
             )
         return OK if allowed else FORBIDDEN
-    if case.name in PAYOUT_POST_ONLY | RUN_POST_ONLY:
+    if case.name in PAYOUT_POST_ONLY | RUN_POST_ONLY | ABUSE_POST_ONLY:
         return NOT_ALLOWED
     if case.group == "hijack":
         return HIJACK[case.name](role)
@@ -253,6 +260,7 @@ def _values(route: Route, arg: str, a) -> object:
         ("payouts", "run_id"): a.payment_run.pk,
         ("reports", "pk"): a.user.pk,
         ("reports", "slug"): "",  # one URL per table: see all_cases
+        ("reports", "case_id"): a.abuse_case.pk,
     }
     if (route.namespace, arg) not in values:
         pytest.fail(f"no value for {arg!r} of {route.namespace}:{route.name}: add one here")

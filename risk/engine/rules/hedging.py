@@ -10,6 +10,7 @@ the cost is O(n log n) plus the pairs found. Each pair gives one breach on each 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 
 from ..types import Breach, TradeIn
 from ..wording import format_volume
@@ -29,28 +30,38 @@ def scan_hedging(
     for account_id, (trader_id, trades) in trades_by_account.items():
         for t in trades:
             rows.append((t.symbol.upper(), t.open_ts, t.id, t.side, account_id, trader_id, t))
-    rows.sort(key=lambda r: (r[0], r[1], r[2]))
     found: dict[int, list[Breach]] = {}
-    windows: dict[str, deque] = {"buy": deque(), "sell": deque()}
-    symbol = None
-    for row in rows:
-        sym, opened, _, side, account_id, trader_id, trade = row
-        if sym != symbol:
-            symbol = sym
-            windows = {"buy": deque(), "sell": deque()}
-        for window in windows.values():
-            while window and window[0][1] < opened - seconds:
-                window.popleft()
-        other_side = windows["sell" if side == "buy" else "buy"]
-        for other in other_side:
-            if other[4] == account_id:
-                continue
-            _pair(found, row, other, severity=severity, seconds=seconds)
-            _pair(found, other, row, severity=severity, seconds=seconds)
-        windows.setdefault(side, deque()).append(row)
+    for row, other in hedged_pairs(rows, seconds):
+        _pair(found, row, other, severity=severity, seconds=seconds)
+        _pair(found, other, row, severity=severity, seconds=seconds)
     for breaches in found.values():
         breaches.sort(key=lambda b: (b.ts, b.key))
     return found
+
+
+def hedged_pairs(rows: list[tuple], window: int) -> Iterator[tuple[tuple, tuple]]:
+    """Every (later, earlier) pair of rows hedging each other: rows are tuples starting
+    (symbol, open time, id, side, account id, ...); a pair has equal symbols, opposite sides,
+    different accounts and open times at most `window` apart (in the rows' time unit).
+
+    The firm-wide group hedging detector (`abuse.detectors.group_hedging`) finds the same pairs
+    with a vectorised search over a million trades.
+    """
+    rows = sorted(rows, key=lambda r: (r[0], r[1], r[2]))
+    windows: dict[str, deque] = {"buy": deque(), "sell": deque()}
+    symbol = None
+    for row in rows:
+        sym, opened, _, side, account_id = row[:5]
+        if sym != symbol:
+            symbol = sym
+            windows = {"buy": deque(), "sell": deque()}
+        for window_rows in windows.values():
+            while window_rows and window_rows[0][1] < opened - window:
+                window_rows.popleft()
+        for other in windows["sell" if side == "buy" else "buy"]:
+            if other[4] != account_id:
+                yield row, other
+        windows.setdefault(side, deque()).append(row)
 
 
 def _pair(found, own, other, *, severity: str, seconds: int) -> None:
