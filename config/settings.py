@@ -352,6 +352,8 @@ PAYEE_CONFIRMATION_MAX_AGE_HOURS = env.int("PAYEE_CONFIRMATION_MAX_AGE_HOURS", d
 # Whether the person who approved a payout may also mark it paid (the firm's choice; by default
 # two different people approve and pay).
 PAYOUT_APPROVER_MAY_PAY = env.bool("PAYOUT_APPROVER_MAY_PAY", default=False)
+# Abuse detectors' parameters, per detector (docs/abuse-detection.md, "Tuning"); JSON.
+ABUSE_THRESHOLDS = env.json("ABUSE_THRESHOLDS", default={})
 # The firm's account the SEPA payment-run file (pain.001) debits; the XML export is refused
 # until the name and IBAN are set.
 PAYMENT_RUN_DEBTOR_NAME = env("PAYMENT_RUN_DEBTOR_NAME", default="")
