@@ -12,6 +12,7 @@ from accounts import services
 from accounts.models import (
     AuditEvent,
     KycStatus,
+    LoginRecord,
     RoleGrantRequest,
     RoleGrantStatus,
     TraderProfile,
@@ -262,3 +263,16 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("actor",)
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
     raw_id_fields = ("actor",)
+
+
+@admin.register(LoginRecord)
+class LoginRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Sign-ins as the portal recorded them (address, browser, device id): what the abuse
+    detectors compare across traders; searchable by the address or device a case names."""
+
+    list_display = ("at", "user", "ip", "device_id", "user_agent")
+    search_fields = ("user__email", "ip", "device_id")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    show_full_result_count = False

@@ -20,6 +20,7 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
+from celery.result import allow_join_result
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +87,16 @@ def database_url_for_worker() -> str:
     return f"postgres://{user}@{host}:{port}/{db['NAME']}"
 
 
+@pytest.fixture(autouse=True)
+def _outside_any_task() -> None:
+    """Each test starts outside any Celery task. The "within a task" flag that makes
+    `result.get()` refuse is one global of the process, and two threads running eager tasks at
+    once (the live server answers browser requests in threads) can leave it set after both end."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
 @pytest.fixture(scope="session")
 def _celery_worker_process(
     django_db_setup, django_db_blocker, smtp_server: SmtpSink
@@ -137,7 +148,11 @@ def _celery_worker_process(
         app.conf.task_default_queue = queue
         app.conf.task_always_eager = False
         result = app.send_task("propdesk.ping", queue=queue)
-        assert result.get(timeout=60) == "pong", "the Celery worker did not answer"
+        # Celery's "within a task" flag is one global of the process: two threads running eager
+        # tasks at once (browser tests' live server serves requests in threads) can leave it set
+        # for good. This fixture is no task, so it may wait for a result.
+        with allow_join_result():
+            assert result.get(timeout=60) == "pong", "the Celery worker did not answer"
         app.conf.task_always_eager = True
         print(f"\n[celery] live worker pid {proc.pid} on queue {queue} ({app.conf.broker_url})")
         yield queue

@@ -12,7 +12,7 @@ def test_affected_accounts_are_queued_after_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         import_file(fixture_path("canonical_trades.csv"))
 
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the recompute and the incremental abuse scan
     assert recompute.calls == [sorted([first.pk, second.pk])]
 
 
@@ -86,6 +86,6 @@ def test_an_unreachable_broker_does_not_fail_the_committed_import(
         batch = import_file(fixture_path("canonical_trades.csv"))
 
     assert batch.status == "committed" and batch.rows_new > 0
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the recompute (whose broker is down) and the abuse scan
     assert "risk.tasks.recompute_accounts" in caplog.text
     assert "not queued, the broker is unreachable" in caplog.text

@@ -10,6 +10,7 @@ a web process configured with its REDIS_URL would.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -96,9 +97,14 @@ class PrivateRedis:
         self.stop(crash=crash)
         self.start()
 
-    def queued(self, queue: str) -> int:
-        """Messages waiting in `queue` (a Redis list), plus those taken but not yet acked."""
-        return self.client.llen(queue) + self.client.hlen("unacked")
+    def queued(self, queue: str, task: str | None = None) -> int:
+        """Messages waiting in `queue` (a Redis list), plus those taken but not yet acked; with
+        `task`, only the messages of that task (an import queues a recompute and an abuse scan)."""
+        if task is None:
+            return self.client.llen(queue) + self.client.hlen("unacked")
+        waiting = [json.loads(raw) for raw in self.client.lrange(queue, 0, -1)]
+        taken = [json.loads(raw)[0] for raw in self.client.hvals("unacked")]
+        return sum(m["headers"]["task"] == task for m in waiting + taken)
 
     def close(self) -> None:
         self.stop(crash=True)

@@ -126,6 +126,7 @@ API_PERMISSION: dict[str, str | None] = {
 ADMIN_WITHOUT_ADD = {
     "accounts.auditevent",
     "accounts.rolegrantrequest",  # made by the user admin (accounts.services.change_privileges)
+    "accounts.loginrecord",  # recorded at each sign-in
     "evaluations.importbatch",
     "evaluations.trade",  # trades and snapshots enter through the import service
     "evaluations.equitysnapshot",
