@@ -25,4 +25,13 @@ echo "== layers (import-linter)"
 .venv/bin/lint-imports --no-cache
 DEBUG=true .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 echo "== tests on ${DATABASE_URL%%\?*} with a Celery worker on ${REDIS_URL}"
-exec .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" "$@"
+status=0
+.venv/bin/pytest -n "${PYTEST_WORKERS:-2}" -m "not budget" "$@" || status=$?
+# Time budgets of a page (e.g. the first dashboard drawn within 1.5 s) are measured with nothing
+# else running on the machine: not beside the other test worker.
+echo "== page time budgets, alone"
+budget=0
+.venv/bin/pytest -n 0 -m budget "$@" || budget=$?
+[ "$budget" -eq 5 ] && budget=0  # the selection held no budget test
+[ "$status" -eq 0 ] && status=$budget
+exit "$status"

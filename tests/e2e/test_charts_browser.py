@@ -92,6 +92,7 @@ def _overlapping_labels(page, chart_id: str) -> int:
     )
 
 
+@pytest.mark.budget
 def test_first_dashboard_weighs_under_budget_and_draws_its_charts_fast(chromium, production_static):
     trader = TraderFactory(email="weight@example.com")
     portfolio(trader)
