@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "evaluations",
     "imports",
     "risk",
+    "live",
     "abuse",
     "payouts",
     "reports",

@@ -8,7 +8,17 @@ from .accounts import (
 )
 from .aliases import AccountAlias
 from .certificates import Certificate, CertificateKind
-from .programs import Phase, PhaseKind, Platform, Program, Rule, RuleSet
+from .platform import Bridge, CommandKind, CommandStatus, PlatformCommand
+from .programs import (
+    Enforcement,
+    Phase,
+    PhaseKind,
+    Platform,
+    Program,
+    Rule,
+    RuleSet,
+    effective_enforcement,
+)
 from .trading import EquitySnapshot, ImportBatch, ImportSource, ImportStatus, Side, Trade
 
 __all__ = [
@@ -18,6 +28,12 @@ __all__ = [
     "BalanceOperation",
     "BalanceOperationKind",
     "BalanceOperationStatus",
+    "Bridge",
+    "CommandKind",
+    "CommandStatus",
+    "Enforcement",
+    "effective_enforcement",
+    "PlatformCommand",
     "Certificate",
     "CertificateKind",
     "EquitySnapshot",

@@ -68,6 +68,14 @@ class TradingAccount(FSMModelMixin, models.Model):
         "server, often Europe/Athens; NinjaTrader: the trader's PC). Empty: not set, files "
         "are read as UTC with a warning.",
     )
+    bridge = models.ForeignKey(
+        "evaluations.Bridge",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accounts",
+        help_text="The platform bridge that runs this account (sends its ticks, obeys commands)",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

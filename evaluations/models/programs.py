@@ -29,6 +29,23 @@ class Platform(models.TextChoices):
     NINJATRADER = "ninjatrader", "NinjaTrader 8"
 
 
+class Enforcement(models.TextChoices):
+    FLAG = "flag", "Flag for review"
+    NOTIFY = "notify", "Notify"
+    DISABLE = "disable", "Disable trading"
+    CLOSE_AND_DISABLE = "close_and_disable", "Close positions and disable"
+    PAUSE_UNTIL_RESET = "pause_until_reset", "Pause until the daily reset"
+
+
+def effective_enforcement(enforcement: str, severity: str, params: dict) -> str:
+    """The policy a breach of this rule applies (the rule's own, else the default)."""
+    if enforcement:
+        return enforcement
+    if params.get("on_breach") == "pause_until_reset":
+        return Enforcement.PAUSE_UNTIL_RESET
+    return Enforcement.CLOSE_AND_DISABLE if severity == "hard" else Enforcement.FLAG
+
+
 class Program(models.Model):
     """An evaluation program for sale, e.g. "2-Step 100k": size, currency, price, phases."""
 
@@ -40,6 +57,14 @@ class Program(models.Model):
     price = models.DecimalField(**MONEY, help_text="What the trader pays for the program")
     platform = models.CharField(max_length=12, choices=Platform.choices, default=Platform.MT5)
     is_active = models.BooleanField(default=True, help_text="Offered for sale")
+    bridge = models.ForeignKey(
+        "evaluations.Bridge",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="programs",
+        help_text="The bridge that creates this program's accounts on the platform",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -207,6 +232,13 @@ class Rule(models.Model):
     code = models.CharField(max_length=32, choices=RuleCode.choices)
     severity = models.CharField(max_length=4, choices=Severity.choices, default=Severity.HARD)
     params = models.JSONField(default=dict, blank=True)
+    enforcement = models.CharField(
+        max_length=20,
+        choices=Enforcement.choices,
+        blank=True,
+        help_text="What a breach does on the platform; empty: close_and_disable for a hard "
+        "rule, pause_until_reset for a pausing daily limit, flag for a soft rule",
+    )
     history = HistoricalRecords()
 
     class Meta:
