@@ -292,6 +292,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "user": env("API_THROTTLE_USER", default="6000/min"),
         "anon": env("API_THROTTLE_ANON", default="60/min"),
+        # the live feed, per bridge (docs/live-risk.md); a flood beyond it is answered 429
+        "live_feed": env("LIVE_THROTTLE", default="1200/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -360,3 +362,25 @@ ABUSE_THRESHOLDS = env.json("ABUSE_THRESHOLDS", default={})
 PAYMENT_RUN_DEBTOR_NAME = env("PAYMENT_RUN_DEBTOR_NAME", default="")
 PAYMENT_RUN_DEBTOR_IBAN = env("PAYMENT_RUN_DEBTOR_IBAN", default="")
 PAYMENT_RUN_DEBTOR_BIC = env("PAYMENT_RUN_DEBTOR_BIC", default="")
+
+# Live risk (docs/live-risk.md). The Redis holding the live feed streams, the monitors' state
+# and the live events; default: REDIS_URL.
+LIVE_REDIS_URL = env("LIVE_REDIS_URL", default=REDIS_URL)
+# The pub/sub channel of live events (breaches, alerts, commands) the live views follow.
+LIVE_EVENTS_CHANNEL = env("LIVE_EVENTS_CHANNEL", default="live:events")
+# Feed streams: accounts are spread over this many shards (each a Redis stream a monitor
+# process leases). Changing it needs every monitor stopped and the streams drained.
+LIVE_SHARDS = env.int("LIVE_SHARDS", default=16)
+# A monitor process's lease on a shard; another process takes the shard over after it expires.
+LIVE_LEASE_MS = env.int("LIVE_LEASE_MS", default=3000)
+# Ticks more than this many seconds ahead of the server's clock, or older than
+# LIVE_TICK_MAX_AGE_SECONDS, are refused (the snapshots batch API takes older history).
+LIVE_TICK_FUTURE_SECONDS = env.int("LIVE_TICK_FUTURE_SECONDS", default=5)
+LIVE_TICK_MAX_AGE_SECONDS = env.int("LIVE_TICK_MAX_AGE_SECONDS", default=86_400)
+# Items per feed request (requests per bridge: LIVE_THROTTLE, in REST_FRAMEWORK above).
+LIVE_MAX_ITEMS = env.int("LIVE_MAX_ITEMS", default=20_000)
+# Near-limit warnings: percent of the loss room used (daily and total), once per level per day.
+LIVE_ALERT_LEVELS = tuple(env.list("LIVE_ALERT_LEVELS", cast=int, default=[80, 90]))
+# Retention of per-minute equity bars and of late ticks (breach and alert ticks are kept).
+LIVE_MINUTE_RETENTION_DAYS = env.int("LIVE_MINUTE_RETENTION_DAYS", default=400)
+LIVE_LATE_TICK_RETENTION_DAYS = env.int("LIVE_LATE_TICK_RETENTION_DAYS", default=30)

@@ -24,6 +24,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from evaluations.models import TradingAccount
+from risk import hooks
 from risk.engine.evaluate import evaluate
 from risk.engine.types import AccountIn, AccountResult
 from risk.models import Violation
@@ -126,6 +127,7 @@ def _save(
     if notify and new:
         ids = [v.id for v in new]
         transaction.on_commit(lambda: violations.enqueue_notifications(ids))
+    hooks.evaluated(evaluated)
     return report
 
 

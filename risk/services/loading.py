@@ -56,6 +56,8 @@ class AccountContext:
     started_at: dt.datetime
     ended_at: dt.datetime | None
     rule_ids: dict[str, int] = field(default_factory=dict)  # rule code -> Rule.id
+    trader_id: int | None = None
+    bridge_id: int | None = None  # the platform bridge running the account (live risk)
 
 
 def _account_sql() -> str:
@@ -63,7 +65,7 @@ def _account_sql() -> str:
     return f"""
         SELECT a.id, a.login, a.status, a.currency, a.phase_id, p.kind, p.name, p.auto_advance,
                p.reset_tz, p.reset_hour, a.rule_set_id, a.started_at, a.ended_at,
-               a.initial_balance
+               a.initial_balance, a.trader_id, a.bridge_id
           FROM {account} a JOIN {phase} p ON p.id = a.phase_id
          WHERE a.id = ANY(%s)
          ORDER BY a.id"""  # noqa: S608
@@ -167,6 +169,8 @@ def _build(
         started_at,
         ended_at,
         initial_balance,
+        trader_id,
+        bridge_id,
     ) = row
     context = AccountContext(
         id=account_id,
@@ -182,6 +186,8 @@ def _build(
         started_at=started_at,
         ended_at=ended_at,
         rule_ids={code: rule_id for rule_id, code, _, _ in rules},
+        trader_id=trader_id,
+        bridge_id=bridge_id,
     )
     news = any(code == RuleCode.NEWS_TRADING for _, code, _, _ in rules)
     account_in = AccountIn(

@@ -1,0 +1,455 @@
+"""The live monitor process: leases shards, reads their streams, evaluates every tick.
+
+Any number of monitor processes run on any number of machines; they share only Redis and
+PostgreSQL (docs/live-risk.md):
+
+- **Shards.** Accounts are spread over `LIVE_SHARDS` streams. A process holds a shard by a lease
+  (`SET live:{sN}:lease <id> NX PX`), renewed every half second; the live processes heartbeat in
+  a sorted set and each aims at its share of the shards, so a second process takes half of them
+  over from the first within a second or two, and a killed one's shards are taken over when
+  its leases run out.
+- **At least once, in order.** Entries are read through the stream's consumer group and
+  acknowledged only after what they caused is committed: breaches and alerts in PostgreSQL, the
+  accounts' state in the shard's state hash. A process that takes a shard over first claims the
+  entries another process read but never acknowledged (`XAUTOCLAIM`) and evaluates them again
+  from the last saved state: a breach found twice inserts nothing the second time (violation and
+  command keys are unique), so a SIGKILL loses no breach and duplicates none.
+- **Constant time per tick.** The pure evaluator (`live.engine.evaluator`) checks a tick against
+  the account's limits; the state of the shard's accounts stays in memory while the lease is
+  held and is written back to Redis after every batch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import redis
+from django.conf import settings
+from django.db import close_old_connections
+
+from live import state
+from live.engine.evaluator import merge, on_positions, on_tick
+from live.engine.types import LiveLimits, LiveState, NearLimit
+from live.services import alerts, bars, breaches
+from live.services import limits as limits_service
+from risk.engine.types import Breach
+
+log = logging.getLogger(__name__)
+
+OPEN = frozenset({"active", "funded"})
+REBALANCE_SECONDS = 0.5
+BAR_SWEEP_SECONDS = 30.0  # bars of accounts that stopped ticking are written after this
+VIEW_SECONDS = 1.0  # how often the staff view's nearest-to-limit set is updated per shard
+_RENEW = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+
+@dataclass(slots=True)
+class Account:
+    """One account's live context while its shard is held."""
+
+    limits: LiveLimits | None
+    meta: dict
+    state: LiveState | None
+    bar: list | None = None  # [minute_ts, low, high, last, balance, ticks]
+    balance: int | None = None  # the latest tick's balance (bars, evidence)
+    positions: list = field(default_factory=list)  # the latest position rows
+    positions_ts: int = 0
+
+    def dump(self) -> str:
+        return json.dumps(
+            {
+                "s": self.state.to_dict() if self.state else None,
+                "b": self.bar,
+                "bal": self.balance,
+                "p": self.positions,
+                "pt": self.positions_ts,
+            },
+            separators=(",", ":"),
+        )
+
+    @property
+    def evaluated(self) -> bool:
+        return (
+            self.limits is not None and self.state is not None and self.meta.get("status") in OPEN
+        )
+
+
+@dataclass(slots=True)
+class Found:
+    """What one batch of entries produced, to write before acknowledging it."""
+
+    breaches: list = field(default_factory=list)  # (account_id, Breach, Seen)
+    alerts: list = field(default_factory=list)  # (account_id, meta, NearLimit, balance, ms)
+    bars: list = field(default_factory=list)
+    late: list = field(default_factory=list)
+    dirty: set = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Shard:
+    number: int
+    accounts: dict[int, Account] = field(default_factory=dict)
+    backlog: bool = True  # read our own pending entries (id "0") before new ones (">")
+    view_at: float = 0.0
+    view_dirty: set = field(default_factory=set)
+
+
+class Monitor:
+    def __init__(self, *, name: str | None = None, count: int = 1000) -> None:
+        self.id = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.count = count
+        self.redis = state.client()
+        self.shards: dict[int, Shard] = {}
+        self.rebalanced_at = 0.0
+        self._renew = self.redis.register_script(_RENEW)
+        self._release = self.redis.register_script(_RELEASE)
+        self.processed = 0  # ticks and position sets evaluated, for the benchmark
+
+    # --- leases -------------------------------------------------------------------------
+
+    def rebalance(self) -> None:
+        now_ms = int(time.time() * 1000)
+        lease_ms = settings.LIVE_LEASE_MS
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zadd(state.MONITORS, {self.id: now_ms})
+        pipe.zremrangebyscore(state.MONITORS, 0, now_ms - 2 * lease_ms)
+        pipe.zcard(state.MONITORS)
+        alive = max(1, pipe.execute()[2])
+        total = state.shards()
+        target = math.ceil(total / alive)
+        for number in list(self.shards):
+            if not self._renew(keys=[state.lease_key(number)], args=[self.id, lease_ms]):
+                log.warning("%s lost shard %s", self.id, number)
+                del self.shards[number]
+        while len(self.shards) > target:
+            number = max(self.shards)
+            self.release(number)
+        if len(self.shards) < target:
+            start = hash(self.id) % total
+            for k in range(total):
+                number = (start + k) % total
+                if number in self.shards:
+                    continue
+                if self.redis.set(state.lease_key(number), self.id, nx=True, px=lease_ms):
+                    self.take_over(number)
+                    if len(self.shards) >= target:
+                        break
+        self.rebalanced_at = time.monotonic()
+
+    def take_over(self, number: int) -> None:
+        stream = state.stream_key(number)
+        try:
+            self.redis.xgroup_create(stream, state.GROUP, id="0", mkstream=True)
+        except redis.ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+        cursor = "0-0"
+        while True:  # every entry read by another process and never acknowledged is ours now
+            cursor, claimed, *_ = self.redis.xautoclaim(
+                stream, state.GROUP, self.id, min_idle_time=0, start_id=cursor, count=1000
+            )
+            if not claimed or cursor in (b"0-0", "0-0"):
+                break
+        self.shards[number] = Shard(number)
+        log.info("%s took shard %s", self.id, number)
+
+    def release(self, number: int) -> None:
+        shard = self.shards.pop(number)
+        self.flush_bars(shard, everything=True)
+        self._release(keys=[state.lease_key(number)], args=[self.id])
+        log.info("%s released shard %s", self.id, number)
+
+    def close(self) -> None:
+        for number in list(self.shards):
+            self.release(number)
+        self.redis.zrem(state.MONITORS, self.id)
+
+    # --- the loop ------------------------------------------------------------------------
+
+    def run(self, *, stop=lambda: False, idle_max: float = 0.02) -> None:
+        idle = 0.0
+        flushed_at = time.monotonic()
+        try:
+            while not stop():
+                if time.monotonic() - self.rebalanced_at >= REBALANCE_SECONDS:
+                    self.rebalance()
+                if time.monotonic() - flushed_at >= BAR_SWEEP_SECONDS:
+                    for shard in list(self.shards.values()):
+                        self.flush_bars(shard)
+                    flushed_at = time.monotonic()
+                if self.step():
+                    idle = 0.0
+                else:
+                    idle = min(idle_max, idle + 0.002)
+                    time.sleep(idle)
+        finally:
+            self.close()
+
+    def step(self) -> int:
+        """Read and evaluate one batch from every held shard; the number of entries done."""
+        if not self.shards:
+            return 0
+        pipe = self.redis.pipeline(transaction=False)
+        numbers = list(self.shards)
+        for number in numbers:
+            shard = self.shards[number]
+            position = "0" if shard.backlog else ">"
+            pipe.xreadgroup(
+                state.GROUP, self.id, {state.stream_key(number): position}, count=self.count
+            )
+        done = 0
+        for number, reply in zip(numbers, pipe.execute(), strict=True):
+            shard = self.shards.get(number)
+            entries = reply[0][1] if reply else []
+            if shard is None:
+                continue
+            if not entries:
+                if shard.backlog:
+                    shard.backlog = False
+                self.update_view(shard, force=False)
+                continue
+            close_old_connections()
+            try:
+                self.process(shard, entries)
+            except Exception:
+                # Nothing of this batch is acknowledged: forget the in-memory state, read it
+                # again from Redis and evaluate our pending entries again.
+                log.exception("%s: shard %s batch failed; it is evaluated again", self.id, number)
+                self.shards[number] = Shard(number)
+                time.sleep(0.2)
+                continue
+            done += len(entries)
+        return done
+
+    # --- one batch -----------------------------------------------------------------------
+
+    def load(self, shard: Shard, account_ids: set[int]) -> None:
+        missing = [a for a in account_ids if a not in shard.accounts]
+        if not missing:
+            return
+        fields = [str(a) for a in missing]
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hmget(state.limits_key(shard.number), fields)
+        pipe.hmget(state.state_key(shard.number), fields)
+        limits_rows, state_rows = pipe.execute()
+        for account_id, raw_limits, raw_state in zip(missing, limits_rows, state_rows, strict=True):
+            limits = meta = None
+            engine_state = None
+            if raw_limits is None:
+                row = limits_service.load_now(account_id)
+                if row is not None:
+                    _, limits_dict, meta, state_dict = row
+                    limits = LiveLimits.from_dict(limits_dict)
+                    engine_state = LiveState.from_dict(state_dict)
+                    self.redis.hset(
+                        state.limits_key(shard.number),
+                        str(account_id),
+                        json.dumps({"l": limits_dict, "m": meta}),
+                    )
+            else:
+                stored = json.loads(raw_limits)
+                limits, meta = LiveLimits.from_dict(stored["l"]), stored["m"]
+            account = Account(limits=limits, meta=meta or {}, state=engine_state)
+            if raw_state is not None:
+                saved = json.loads(raw_state)
+                if saved.get("s") is not None:
+                    account.state = LiveState.from_dict(saved["s"])
+                account.bar = saved.get("b")
+                account.balance = saved.get("bal")
+                account.positions = saved.get("p") or []
+                account.positions_ts = saved.get("pt") or 0
+            elif account.state is None and limits is not None:
+                row = limits_service.load_now(account_id)
+                if row is not None:
+                    account.state = LiveState.from_dict(row[3])
+            shard.accounts[account_id] = account
+
+    def process(self, shard: Shard, entries: list) -> None:
+        decoded = []
+        ids: set[int] = set()
+        for _entry_id, fields in entries:
+            kind = fields[b"k"].decode()
+            rows = json.loads(fields[b"d"])
+            decoded.append((kind, rows))
+            ids.update(row[0] for row in rows)
+        self.load(shard, ids)
+        found = Found()
+        for kind, rows in decoded:
+            handle = {"ticks": self.tick, "positions": self.positions, "refresh": self.refresh}
+            for row in rows:
+                handle[kind](shard, row, found)
+        self.commit(shard, found)
+        self.redis.xack(state.stream_key(shard.number), state.GROUP, *[e[0] for e in entries])
+
+    def tick(self, shard: Shard, row: list, found: Found) -> None:
+        account_id, ts, balance, equity, received_ms = row
+        account = shard.accounts.get(account_id)
+        if account is None:
+            return
+        live = account.state
+        if live is not None and ts <= live.last_ts:
+            if ts < live.last_ts:
+                found.late.append((account_id, ts, balance, equity, received_ms))
+                found.bars.append((account_id, ts - ts % 60, equity, equity, equity, balance, 0))
+            return
+        self.processed += 1
+        account.balance = balance
+        self._bar(account, account_id, ts, balance, equity, found)
+        found.dirty.add(account_id)
+        if not account.evaluated:
+            if live is not None:
+                live.last_ts = ts
+            return
+        events = on_tick(account.limits, live, ts, equity)
+        self._found(account_id, account, events, ts, balance, equity, received_ms, found)
+
+    def positions(self, shard: Shard, row: list, found: Found) -> None:
+        account_id, ts, positions, received_ms = row
+        account = shard.accounts.get(account_id)
+        if account is None or ts < account.positions_ts:
+            return
+        self.processed += 1
+        account.positions, account.positions_ts = positions, ts
+        found.dirty.add(account_id)
+        if not account.evaluated:
+            return
+        live = account.state
+        events = on_positions(account.limits, live, ts, [(p[0], p[3]) for p in positions])
+        balance = account.balance if account.balance is not None else live.balance
+        self._found(account_id, account, events, ts, balance, live.equity, received_ms, found)
+
+    def refresh(self, shard: Shard, row: list, found: Found) -> None:
+        account_id, limits_dict, meta, state_dict = row
+        account = shard.accounts.get(account_id)
+        limits = LiveLimits.from_dict(limits_dict)
+        fresh = LiveState.from_dict(state_dict)
+        if account is None:
+            shard.accounts[account_id] = Account(limits=limits, meta=meta, state=fresh)
+        else:
+            account.state = merge(limits, account.state, fresh) if account.state else fresh
+            account.limits, account.meta = limits, meta
+        found.dirty.add(account_id)
+
+    def _bar(self, account: Account, account_id: int, ts: int, balance: int, equity: int, found):
+        minute = ts - ts % 60
+        bar = account.bar
+        if bar is None or bar[0] != minute:
+            if bar is not None:
+                found.bars.append((account_id, *bar))
+            account.bar = [minute, equity, equity, equity, balance, 1]
+        else:
+            bar[1] = min(bar[1], equity)
+            bar[2] = max(bar[2], equity)
+            bar[3], bar[4] = equity, balance
+            bar[5] += 1
+
+    def _found(self, account_id, account, events, ts, balance, equity, received_ms, found):
+        for event in events:
+            if isinstance(event, Breach):
+                seen = breaches.Seen(
+                    ts=ts,
+                    balance=balance,
+                    equity=equity,
+                    received_ms=received_ms,
+                    positions=tuple(account.positions),
+                    pause_until=account.state.day_end_ts if event.severity == "soft" else None,
+                )
+                found.breaches.append((account_id, event, seen))
+                if event.severity == "hard":
+                    account.meta["status"] = "failed"
+            elif isinstance(event, NearLimit):
+                found.alerts.append((account_id, account.meta, event, balance, received_ms))
+
+    def commit(self, shard: Shard, found: Found) -> None:
+        """Write what the batch found, then the state: only then may it be acknowledged."""
+        for account_id, breach, seen in found.breaches:
+            breaches.record_breach(account_id, breach, seen)
+        for account_id, meta, alert, balance, received_ms in found.alerts:
+            alerts.record_alert(account_id, meta, alert, balance, received_ms)
+        bars.write_bars(found.bars)
+        bars.write_late_ticks(found.late)
+        if found.dirty:
+            mapping = {str(a): shard.accounts[a].dump() for a in found.dirty}
+            self.redis.hset(state.state_key(shard.number), mapping=mapping)
+            shard.view_dirty |= found.dirty
+        self.update_view(shard, force=bool(found.breaches))
+
+    def update_view(self, shard: Shard, *, force: bool) -> None:
+        """The staff monitor's nearest-to-limit set, at most once a second per shard."""
+        now = time.monotonic()
+        if not shard.view_dirty or (not force and now - shard.view_at < VIEW_SECONDS):
+            return
+        scores, details, gone = {}, {}, []
+        for account_id in shard.view_dirty:
+            account = shard.accounts.get(account_id)
+            if account is None or account.state is None:
+                continue
+            if account.meta.get("status") not in OPEN:
+                gone.append(str(account_id))
+                continue
+            live = account.state
+            scores[str(account_id)] = max(live.used_daily_bp, live.used_total_bp)
+            details[str(account_id)] = json.dumps(view_row(account), separators=(",", ":"))
+        pipe = self.redis.pipeline(transaction=False)
+        if scores:
+            pipe.zadd(state.USED, scores)
+            pipe.hset(state.DETAIL, mapping=details)
+        if gone:
+            pipe.zrem(state.USED, *gone)
+            pipe.hdel(state.DETAIL, *gone)
+        pipe.execute()
+        shard.view_dirty = set()
+        shard.view_at = now
+
+    def flush_bars(self, shard: Shard, *, everything: bool = False) -> None:
+        """Write the bars of minutes that are over (all of them when releasing the shard)."""
+        current = int(time.time()) // 60 * 60
+        rows = []
+        for account_id, account in shard.accounts.items():
+            if account.bar and (everything or account.bar[0] < current - 60):
+                rows.append((account_id, *account.bar))
+                if not everything:
+                    account.bar = None
+        bars.write_bars(rows)
+
+
+def view_row(account: Account) -> dict:
+    live = account.state
+    meta = account.meta
+    return {
+        "login": meta.get("login", ""),
+        "trader_id": meta.get("trader_id"),
+        "currency": meta.get("currency", ""),
+        "equity": _money(live.equity),
+        "daily_floor": _money(live.last_daily_floor),
+        "total_floor": _money(live.last_total_floor),
+        "used_daily_bp": live.used_daily_bp,
+        "used_total_bp": live.used_total_bp,
+        "ts": live.last_ts,
+        "status": meta.get("status", ""),
+    }
+
+
+def _money(cents: int | None) -> str | None:
+    """int cents → decimal text ("-12.05"), exactly."""
+    if cents is None:
+        return None
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole}.{part:02d}"

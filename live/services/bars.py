@@ -1,0 +1,74 @@
+"""Per-minute equity bars and late ticks: written in bulk by the monitors, pruned by retention.
+
+A bar row is `(account_id, minute_ts, low, high, last, balance, ticks)` in cents. Writing a bar
+that is already stored merges it (lowest low, highest high, the later write's last), so a monitor
+that restarts and writes a minute again never loses what the first write held.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.utils import timezone
+
+from live.models import EquityMinute, LiveTick, TickReason
+from risk.services.money import from_cents
+
+_UPSERT = f"""
+    INSERT INTO {EquityMinute._meta.db_table}
+           (account_id, minute, low, high, last, balance, ticks)
+    SELECT a, to_timestamp(m), lo / 100.0, hi / 100.0, la / 100.0, ba / 100.0, n
+      FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[],
+                  %s::bigint[], %s::int[]) AS u(a, m, lo, hi, la, ba, n)
+    ON CONFLICT (account_id, minute) DO UPDATE SET
+        low = LEAST({EquityMinute._meta.db_table}.low, EXCLUDED.low),
+        high = GREATEST({EquityMinute._meta.db_table}.high, EXCLUDED.high),
+        last = CASE WHEN EXCLUDED.ticks > 0 THEN EXCLUDED.last
+                    ELSE {EquityMinute._meta.db_table}.last END,
+        balance = CASE WHEN EXCLUDED.ticks > 0 THEN EXCLUDED.balance
+                       ELSE {EquityMinute._meta.db_table}.balance END,
+        ticks = {EquityMinute._meta.db_table}.ticks + EXCLUDED.ticks
+"""  # noqa: S608
+
+
+def write_bars(bars: list[tuple[int, int, int, int, int, int, int]]) -> int:
+    """Upsert (account_id, minute_ts, low, high, last, balance, ticks) rows; a row with ticks=0
+    (late ticks only) moves low and high but keeps the stored last and balance."""
+    if not bars:
+        return 0
+    columns = list(zip(*sorted(bars), strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT, [list(c) for c in columns])
+    return len(bars)
+
+
+def write_late_ticks(rows: list[tuple[int, int, int, int, int]]) -> int:
+    """Store ticks older than their account's last one: (account_id, ts, balance, equity,
+    received_ms). Stored once each (a re-sent request adds nothing), never evaluated."""
+    if not rows:
+        return 0
+    objs = [
+        LiveTick(
+            account_id=a,
+            time=dt.datetime.fromtimestamp(ts, dt.UTC),
+            balance=from_cents(balance),
+            equity=from_cents(equity),
+            reason=TickReason.LATE,
+            received_at=dt.datetime.fromtimestamp(received_ms / 1000, dt.UTC),
+        )
+        for a, ts, balance, equity, received_ms in rows
+    ]
+    LiveTick.objects.bulk_create(objs, ignore_conflicts=True)
+    return len(objs)
+
+
+def prune(now: dt.datetime | None = None, *, minute_days: int, late_days: int) -> dict:
+    """Delete bars older than `minute_days` and late ticks older than `late_days`. Breach and
+    alert ticks are evidence and stay as long as their account."""
+    now = now or timezone.now()
+    bars, _ = EquityMinute.objects.filter(minute__lt=now - dt.timedelta(days=minute_days)).delete()
+    late, _ = LiveTick.objects.filter(
+        reason=TickReason.LATE, time__lt=now - dt.timedelta(days=late_days)
+    ).delete()
+    return {"minutes": bars, "late_ticks": late}
