@@ -170,9 +170,14 @@ def _total_breach(limits: LiveLimits, state: LiveState, ts: int) -> Breach:
     )
 
 
-def roll_day(limits: LiveLimits, state: LiveState, ts: int) -> list[Breach | NearLimit]:
+def roll_day(
+    limits: LiveLimits, state: LiveState, ts: int, *, point: bool = True
+) -> list[Breach | NearLimit]:
     """Move the state from its day to the day containing ts (ts ≥ state.day_end_ts), checking
-    the carried state at each reset that no point sits on.
+    the carried state at each reset that no point sits on. `point`: the event at ts is an
+    equity point (a tick or a balance change); a positions set is not, so the carried state is
+    checked at the reset even when the positions sit exactly on it (the engine's points are
+    closes, operations and snapshots, never openings).
 
     Every new day starts from the same carried state, so all of them share one reference and
     one limit: they are computed once, and the days in between are visited one by one only
@@ -191,7 +196,7 @@ def roll_day(limits: LiveLimits, state: LiveState, ts: int) -> list[Breach | Nea
     day = first
     while True:
         is_target = day.start_ts == target.start_ts
-        if is_target and ts == day.start_ts:
+        if is_target and point and ts == day.start_ts:
             break  # a point sits on the reset: the caller checks it as the day's first point
         out += check_point(limits, state, day.start_ts, at_reset=True, alerts=is_target)
         if is_target or state.failed:

@@ -105,5 +105,5 @@ def on_positions(
 
     A positions set in a later day rolls the day first (the carried state is checked at the
     reset, which may start a pause); it does not move `last_ts`."""
-    out = roll_day(limits, state, ts) if ts >= state.day_end_ts else []
+    out = roll_day(limits, state, ts, point=False) if ts >= state.day_end_ts else []
     return out + check_positions(limits, state, ts, positions)

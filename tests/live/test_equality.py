@@ -35,9 +35,10 @@ ZONES = [("Europe/Prague", 0), ("America/Chicago", 17), ("UTC", 0)]
 # a few days before a DST change in Europe or the US, and an ordinary June week (UTC)
 STARTS = ["2026-03-26 09:00", "2026-10-22 09:00", "2026-03-05 15:00", "2026-10-29 15:00",
           "2026-06-10 09:00"]  # fmt: skip
-GAPS = [1, 45, 600, 3_600, 3 * 3_600, 7 * 3_600, 16 * 3_600, 30 * 3_600, 60 * 3_600]
-KINDS = ["tick"] * 6 + ["drop", "drop", "open", "open", "close", "close", "deposit", "withdrawal",
-                        "adjustment"]  # fmt: skip
+GAPS = [1, 45, 600, 3_600, 3 * 3_600, 7 * 3_600, 16 * 3_600, 30 * 3_600, 60 * 3_600, 80 * 3_600]
+# "touch": a tick exactly at a floor the engine reports at that instant, or a cent either side
+KINDS = ["tick"] * 6 + ["drop", "drop", "touch", "touch", "open", "open", "close", "close",
+                        "deposit", "withdrawal", "adjustment"]  # fmt: skip
 VOLUMES = [5_000, 10_000, 20_000, 25_000, 30_000, 40_000]
 
 POSITION_CODES = ("max_position_size", "max_open_volume")
@@ -131,8 +132,16 @@ def accounts(draw) -> AccountIn:
         walk.ts = calendar.day_of(walk.ts).end_ts if at_reset else walk.ts + gap
         if kind == "close" and not open_positions:
             kind = "open"
-        if kind in ("tick", "drop"):
-            walk.floating += x * unit // 4 if kind == "tick" else -abs(x) * unit * 3 // 2
+        if kind in ("tick", "drop", "touch"):
+            if kind == "touch":
+                known = AccountIn(1, b0, start, tz, hour, tuple(rules), _by_close(trades),
+                                  tuple(snapshots), tuple(ops), as_of_ts=walk.ts)  # fmt: skip
+                result = evaluate(known)
+                floors = [f for f in (result.daily_floor, result.total_floor) if f is not None]
+                if floors:
+                    walk.floating = floors[x % len(floors)] + x % 3 - 1 - walk.balance
+            else:
+                walk.floating += x * unit // 4 if kind == "tick" else -abs(x) * unit * 3 // 2
             equity = walk.balance + walk.floating
             snapshots.append(SnapshotIn(walk.new_id(), walk.ts, walk.balance, equity))
         elif kind == "open":
@@ -153,11 +162,15 @@ def accounts(draw) -> AccountIn:
         reset_tz=tz,
         reset_hour=hour,
         rules=tuple(rules),
-        trades=tuple(sorted(trades, key=lambda t: (t.close_ts, t.id))),
+        trades=_by_close(trades),
         snapshots=tuple(snapshots),
         balance_ops=tuple(ops),
         as_of_ts=walk.ts,
     )
+
+
+def _by_close(trades) -> tuple[TradeIn, ...]:
+    return tuple(sorted(trades, key=lambda t: (t.close_ts, t.id)))
 
 
 def _close(position, walk: Walk, net: int) -> TradeIn:

@@ -41,9 +41,10 @@ def apply_pause(
         for t in by_open[lo:hi]:
             out.append(
                 opened_while_paused(
-                    paused,
                     rule.severity,
                     reset_tz,
+                    day=paused.day,
+                    until=until,
                     open_ts=t.open_ts,
                     key=f"{breach.code}:paused:trade:{t.id}",
                     what=f"Trade #{t.ticket} ({t.symbol})",
@@ -67,21 +68,22 @@ def pause_breach(breach: Breach, reset_tz: str) -> Breach:
 
 
 def opened_while_paused(
-    pause: Breach,
     severity: str,
     reset_tz: str,
     *,
+    day: str | None,
+    until: int,
     open_ts: int,
     key: str,
     what: str,
     trade_ids: tuple[int, ...] = (),
     details: dict | None = None,
 ) -> Breach:
-    """A position opened during `pause` (a `pause_breach`): strictly after its instant and
-    before its end. `what` names the position for the trader ("Trade #T12 (EURUSD)")."""
-    until = pause.details["paused_until_ts"]
+    """A position opened while the account was paused until `until` (the reset ending the
+    paused day `day`). `what` names the position for the trader ("Trade #T12 (EURUSD)")."""
+    until_text = format_local(until, reset_tz)
     return Breach(
-        code=pause.code,
+        code="max_daily_loss",
         severity=severity,
         ts=open_ts,
         threshold=0,
@@ -90,9 +92,9 @@ def opened_while_paused(
         key=key,
         message=(
             f"{what} was opened while the account was "
-            f"paused for the daily loss limit (until {format_local(until, reset_tz)})."
+            f"paused for the daily loss limit (until {until_text})."
         ),
-        day=pause.day,
+        day=day,
         trade_ids=trade_ids,
         details={**(details or {}), "paused_until_ts": until},
     )
