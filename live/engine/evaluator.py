@@ -47,12 +47,20 @@ from risk.engine.types import Breach
 
 from .checks import check_point, measure, roll_day, trail
 from .positions import check_positions
-from .sync import refresh, start_state
+from .sync import merge, refresh, start_state
 from .types import LiveLimits, LiveState, NearLimit
 
 Event = Breach | NearLimit
 
-__all__ = ["Event", "on_balance", "on_positions", "on_tick", "refresh", "start_state"]
+__all__ = [
+    "Event",
+    "merge",
+    "on_balance",
+    "on_positions",
+    "on_tick",
+    "refresh",
+    "start_state",
+]
 
 
 def on_tick(limits: LiveLimits, state: LiveState, ts: int, equity: int) -> list[Event]:

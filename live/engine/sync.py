@@ -109,8 +109,12 @@ def refresh(
     old=None and let the engine's breaches carry the bookkeeping).
     """
     new = start_state(limits, account_in, result)
-    if old is None:
-        return new
+    return new if old is None else merge(limits, old, new)
+
+
+def merge(limits: LiveLimits, old: LiveState, new: LiveState) -> LiveState:
+    """`new` (a `start_state` from a fresh evaluation) with what only `old`, the live path's
+    state, knows (see `refresh`); the monitors receive `new` ready-made from the evaluation."""
     total = limits.total
     if total is not None and total.mode == "trailing_intraday" and old.total_floor is not None:
         new.total_hwm = max(new.total_hwm, old.total_hwm)
