@@ -4,4 +4,5 @@ from django.urls import include, path
 
 urlpatterns: list = [
     path("bridge/", include("imports.api_urls")),
+    path("live/", include("live.api_urls")),
 ]

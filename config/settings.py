@@ -360,3 +360,6 @@ ABUSE_THRESHOLDS = env.json("ABUSE_THRESHOLDS", default={})
 PAYMENT_RUN_DEBTOR_NAME = env("PAYMENT_RUN_DEBTOR_NAME", default="")
 PAYMENT_RUN_DEBTOR_IBAN = env("PAYMENT_RUN_DEBTOR_IBAN", default="")
 PAYMENT_RUN_DEBTOR_BIC = env("PAYMENT_RUN_DEBTOR_BIC", default="")
+# Platform commands (docs/bridges.md): how long a bridge has to acknowledge a command it was
+# handed before the command is handed out again.
+COMMAND_LEASE_SECONDS = env.int("COMMAND_LEASE_SECONDS", default=30)

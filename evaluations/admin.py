@@ -18,9 +18,12 @@ from evaluations.models import (
     APPROVE_BALANCE_OPERATION_PERMISSION,
     AccountAlias,
     BalanceOperation,
+    Bridge,
     Certificate,
+    CommandStatus,
     EquitySnapshot,
     Phase,
+    PlatformCommand,
     Program,
     Rule,
     RuleSet,
@@ -31,6 +34,7 @@ from evaluations.program_spec import PHASE_FIELDS
 from evaluations.services import accounts as account_services
 from evaluations.services import aliases as alias_services
 from evaluations.services import balance as balance_services
+from evaluations.services import commands as command_services
 from evaluations.services import programs as program_services
 from evaluations.services import trades as trade_services
 
@@ -74,9 +78,10 @@ class ProgramAdmin(DeleteThroughService, AuditedAdmin):
         "price",
         "platform",
         "is_active",
+        "bridge",
         "phase_count",
     )
-    list_filter = ("is_active", "platform", "currency")
+    list_filter = ("is_active", "platform", "currency", "bridge")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at",)
@@ -163,7 +168,7 @@ class RuleForm(forms.ModelForm):
 
     class Meta:
         model = Rule
-        fields = ("rule_set", "code", "severity", "params")
+        fields = ("rule_set", "code", "severity", "params", "enforcement")
 
     def _update_errors(self, errors):
         if hasattr(errors, "error_dict"):
@@ -187,7 +192,7 @@ def _in_use(rule_set: RuleSet | None) -> bool:
 class RuleInline(admin.TabularInline):
     model = Rule
     form = RuleForm
-    fields = ("code", "severity", "params")
+    fields = ("code", "severity", "params", "enforcement")
     extra = 0
 
     def has_add_permission(self, request, obj=None):
@@ -268,8 +273,8 @@ class RuleSetAdmin(DeleteThroughService, AuditedAdmin):
 @admin.register(Rule)
 class RuleAdmin(DeleteThroughService, AuditedAdmin):
     form = RuleForm
-    list_display = ("code", "severity", "params", "rule_set")
-    list_filter = ("code", "severity")
+    list_display = ("code", "severity", "enforcement", "params", "rule_set")
+    list_filter = ("code", "severity", "enforcement")
     list_select_related = ("rule_set", "rule_set__phase", "rule_set__phase__program")
     search_fields = ("rule_set__phase__name", "rule_set__phase__program__name")
 
@@ -342,6 +347,7 @@ ACCOUNT_READONLY = (
     "ended_at",
     "previous_account",
     "following_account",
+    "bridge",
     "created_at",
 )
 
@@ -352,6 +358,34 @@ class AccountAliasInline(admin.TabularInline):
     model = AccountAlias
     extra = 0
     fields = ("name", "platform")
+
+
+class PlatformCommandInline(admin.TabularInline):
+    """What the platform was told about this account, newest first (read-only)."""
+
+    model = PlatformCommand
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ("-issued_at", "-id")
+    fields = (
+        "kind",
+        "status",
+        "reason",
+        "issued_at",
+        "delivered_at",
+        "done_at",
+        "attempts",
+        "result",
+    )
+    readonly_fields = fields
+    verbose_name_plural = "platform commands"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(TradingAccount)
@@ -371,7 +405,7 @@ class TradingAccountAdmin(AuditedAdmin):
     search_fields = ("login", "trader__email")
     raw_id_fields = ("trader",)
     actions = ["approve_next_phase", "close_accounts", "reinstate_accounts"]
-    inlines = [AccountAliasInline]
+    inlines = [AccountAliasInline, PlatformCommandInline]
 
     @admin.display(description="trader", ordering="trader__email")
     def trader_email(self, obj) -> str:
@@ -619,3 +653,77 @@ class BalanceOperationAdmin(AuditedAdmin, AccountRowAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass
+
+
+# Platform bridges and their commands -------------------------------------------------------
+
+
+@admin.register(Bridge)
+class BridgeAdmin(admin.ModelAdmin):
+    """Bridges are created with their API user and token by `manage.py create_bridge`; here
+    staff rename, label or deactivate one (an inactive bridge's polls get 403)."""
+
+    list_display = ("name", "platform", "active", "user", "account_count", "created_at")
+    list_filter = ("active", "platform")
+    search_fields = ("name", "user__email")
+    fields = ("name", "platform", "active", "user", "account_count", "created_at")
+    readonly_fields = ("user", "account_count", "created_at")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user")
+            .annotate(_accounts=Count("accounts"))
+        )
+
+    @admin.display(description="accounts", ordering="_accounts")
+    def account_count(self, obj) -> int:
+        return obj._accounts
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # its commands keep it (PROTECT); deactivate it instead
+
+
+@admin.register(PlatformCommand)
+class PlatformCommandAdmin(ReadOnlyAdminMixin, AccountRowAdmin):
+    """The outbox to the bridges, read-only; a failed command can be issued again."""
+
+    list_display = (
+        "id",
+        "kind",
+        "account_login",
+        "bridge",
+        "status",
+        "issued_at",
+        "delivered_at",
+        "done_at",
+        "attempts",
+    )
+    list_filter = ("status", "kind", "bridge")
+    list_select_related = ("account", "bridge")
+    search_fields = ("account__login", "key")
+    date_hierarchy = "issued_at"
+    actions = ["issue_again"]
+
+    def has_reissue_permission(self, request) -> bool:
+        return request.user.has_perm("evaluations.change_platformcommand")
+
+    @admin.action(description="Issue again (failed commands)", permissions=["reissue"])
+    def issue_again(self, request, queryset):
+        issued = 0
+        for command in queryset.select_related("account__program", "account__bridge"):
+            if command.status != CommandStatus.FAILED:
+                self.message_user(
+                    request,
+                    f"command {command.pk} is {command.status}, not failed",
+                    messages.WARNING,
+                )
+                continue
+            if command_services.issue_again(command, by=request.user) is not None:
+                issued += 1
+        if issued:
+            self.message_user(request, f"{issued} command(s) issued again.", messages.SUCCESS)
