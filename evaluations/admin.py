@@ -348,6 +348,7 @@ ACCOUNT_READONLY = (
     "previous_account",
     "following_account",
     "bridge",
+    "platform_commands",
     "created_at",
 )
 
@@ -360,32 +361,36 @@ class AccountAliasInline(admin.TabularInline):
     fields = ("name", "platform")
 
 
-class PlatformCommandInline(admin.TabularInline):
-    """What the platform was told about this account, newest first (read-only)."""
-
-    model = PlatformCommand
-    extra = 0
-    can_delete = False
-    show_change_link = True
-    ordering = ("-issued_at", "-id")
-    fields = (
-        "kind",
-        "status",
-        "reason",
-        "issued_at",
-        "delivered_at",
-        "done_at",
-        "attempts",
-        "result",
+def platform_commands_table(account: TradingAccount) -> str:
+    """What the platform was told about the account, newest first: kind, reason, the
+    lifecycle's times and the bridge's result."""
+    rows = account.platform_commands.order_by("-issued_at", "-id")[:50]
+    if not rows:
+        return "—"
+    body = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td>{}</td><td>{}</td></tr>",
+        (
+            (
+                _change_link(c, c.get_kind_display()),
+                c.get_status_display(),
+                c.reason,
+                c.issued_at.strftime(TIME),
+                c.delivered_at.strftime(TIME) if c.delivered_at else "—",
+                c.done_at.strftime(TIME) if c.done_at else "—",
+                c.attempts,
+                c.result or "",
+            )
+            for c in rows
+        ),
     )
-    readonly_fields = fields
-    verbose_name_plural = "platform commands"
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in COMMAND_COLUMNS))
+    return format_html('<table class="platform-commands"><tr>{}</tr>{}</table>', head, body)
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+TIME = "%Y-%m-%d %H:%M:%S UTC"
+COMMAND_COLUMNS = ("Command", "Status", "Reason", "Issued", "Delivered", "Done", "Tries", "Result")
 
 
 @admin.register(TradingAccount)
@@ -405,7 +410,7 @@ class TradingAccountAdmin(AuditedAdmin):
     search_fields = ("login", "trader__email")
     raw_id_fields = ("trader",)
     actions = ["approve_next_phase", "close_accounts", "reinstate_accounts"]
-    inlines = [AccountAliasInline, PlatformCommandInline]
+    inlines = [AccountAliasInline]
 
     @admin.display(description="trader", ordering="trader__email")
     def trader_email(self, obj) -> str:
@@ -414,6 +419,10 @@ class TradingAccountAdmin(AuditedAdmin):
     @admin.display(description="phase", ordering="phase__order")
     def phase_name(self, obj) -> str:
         return obj.phase.name
+
+    @admin.display(description="platform commands")
+    def platform_commands(self, obj) -> str:
+        return platform_commands_table(obj)
 
     @admin.display(description="next phase account")
     def following_account(self, obj) -> str:

@@ -91,6 +91,7 @@ class AckSerializer(serializers.Serializer):
     ok = serializers.BooleanField(help_text="true: carried out; false: it could not be")
     result = serializers.JSONField(
         default=dict,
+        encoder=DjangoJSONEncoder,
         help_text='What the bridge reports, e.g. {"login": "5012345"} for create_account, '
         '{"error": "…"} for a failure',
     )
@@ -103,14 +104,23 @@ class AckSerializer(serializers.Serializer):
         if len(json.dumps(value)) > MAX_RESULT_BYTES:
             raise serializers.ValidationError(f"Must be at most {MAX_RESULT_BYTES} bytes.")
         if "login" in value:
-            login = value["login"]
-            if not isinstance(login, str) or not login.strip():
-                raise serializers.ValidationError({"login": ["Must be a non-empty string."]})
-            if len(login.strip()) > LOGIN_MAX_LENGTH:
-                raise serializers.ValidationError(
-                    {"login": [f"Must be at most {LOGIN_MAX_LENGTH} characters."]}
-                )
+            value["login"] = self._login(value["login"])
         return value
+
+    @staticmethod
+    def _login(login) -> str:
+        """The platform's login: text, or an integer (MT5 logins are numbers)."""
+        if isinstance(login, int) and not isinstance(login, bool):
+            login = str(login)
+        if not isinstance(login, str) or not login.strip():
+            raise serializers.ValidationError(
+                {"login": ["Must be a non-empty string or an integer."]}
+            )
+        if len(login.strip()) > LOGIN_MAX_LENGTH:
+            raise serializers.ValidationError(
+                {"login": [f"Must be at most {LOGIN_MAX_LENGTH} characters."]}
+            )
+        return login.strip()
 
 
 ERRORS = OpenApiResponse(
