@@ -58,12 +58,12 @@ def rule_sets(draw):
             params["on_breach"] = on_breach
         rules.append(rule("max_daily_loss", **params))
     if draw(st.integers(0, 2)):
-        lock_at = draw(st.sampled_from([None, None, "initial", "lift"]))
+        lock_at = draw(st.sampled_from([None, "initial", "lift"]))
         rules.append(
             (
                 "max_total_loss",
                 {
-                    "percent": draw(st.sampled_from(["10", "6", "8.5"])),
+                    "percent": draw(st.sampled_from(["10", "6", "8.5", "3"])),
                     "mode": draw(
                         st.sampled_from(
                             ["static", "trailing_intraday", "trailing_eod", "trailing_closed"]
@@ -85,7 +85,7 @@ steps = st.lists(
         st.sampled_from(KINDS),
         st.sampled_from(GAPS),
         st.integers(-1_000, 1_000),
-        st.integers(0, 11).map(lambda n: n == 0),  # jump to the next reset exactly
+        st.integers(0, 4).map(lambda n: n == 0),  # jump to the next reset exactly
     ),
     min_size=3,
     max_size=30,
