@@ -18,12 +18,14 @@ closes before them. Every position is closed by the end, so the engine knows eve
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from live.engine.types import LiveState
 from risk.engine import evaluate
 from risk.engine.days import day_calendar
 from risk.engine.types import AccountIn, BalanceOpIn, SnapshotIn, TradeIn
@@ -210,6 +212,8 @@ def test_live_path_raises_the_engines_breaches(account):
     expected = sorted(comparable(b) for b in engine.breaches if b.ts <= cutoff)
     assert sorted(comparable(b) for b in live.breaches) == expected
     assert live.refresh_mismatches == []
+    stored = json.loads(json.dumps(live.state.to_dict()))
+    assert LiveState.from_dict(stored) == live.state
     for breach in expected:
         event(f"breach {breach[1]} {breach[4]}{' at a reset' if 'reset' in breach[-2] else ''}")
     event(f"first hard: {engine.first_hard_breach.code if engine.first_hard_breach else None}")
