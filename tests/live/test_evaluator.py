@@ -156,10 +156,16 @@ def test_near_limit_80_and_90_fire_once_a_day_and_again_the_next_day():
     ]
 
 
-def test_a_tick_jumping_past_both_levels_alerts_then_breaks():
+def test_a_tick_jumping_past_both_levels_breaks_without_warnings():
+    # the breach notice is what the trader needs: no 80/90 % warning at the failing point
     limits, state = live(DAILY_5)
     events = tick(limits, state, "2026-03-02 10:00", 90_000)
-    assert [type(e).__name__ for e in events] == ["NearLimit", "NearLimit", "Breach"]
+    assert [type(e).__name__ for e in events] == ["Breach"]
+
+
+def test_a_tick_jumping_past_both_levels_short_of_the_limit_warns_twice():
+    limits, state = live(DAILY_5)
+    events = tick(limits, state, "2026-03-02 10:00", 95_400)  # 92 % of the 5,000 room
     assert alerts(events) == [("daily", 80), ("daily", 90)]
 
 
