@@ -8,6 +8,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from django.core.signals import request_finished
+from django.db import close_old_connections
+
 from live import events
 from live.selectors import DETAIL, USED
 
@@ -81,6 +84,17 @@ class Stream:
         return next(self.chunks)
 
 
+def close(response) -> None:
+    """Close a streaming response as the test client does at the end of its content: without
+    the end-of-request signal closing the test's database connection (still in its
+    transaction)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 @contextmanager
 def stream(client, url: str) -> Iterator[Stream]:
     response = client.get(url)
@@ -91,4 +105,4 @@ def stream(client, url: str) -> Iterator[Stream]:
         opened.prelude = opened.first()  # subscribed: events published from now are received
         yield opened
     finally:
-        response.close()
+        close(response)
