@@ -59,5 +59,9 @@
     banner.hidden = false;
   }
 
-  live.follow(banner.getAttribute("data-live-stream"), { alert: showAlert, breach: showBreach }, null);
+  live.follow(
+    banner.getAttribute("data-live-stream"),
+    { alert: showAlert, breach: showBreach },
+    banner.querySelector("[data-testid=live-indicator]")
+  );
 })();

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from decimal import Decimal
 
 import pytest
@@ -131,13 +130,7 @@ def test_the_traders_banner_shows_new_alerts_and_the_breach_without_a_reload(
     banner = page.locator("[data-testid=live-banner]")
     assert "You have used 80 % of today's loss room: equity 95,812.40" in banner.inner_text()
     page.evaluate("window.__notReloaded = true")
-    # The stream is open once the banner's script has its EventSource connected.
-    page.wait_for_function(
-        "() => performance.getEntriesByType('resource')"
-        ".some(e => e.name.includes('/live/stream/'))",
-        timeout=SOON,
-    )
-    time.sleep(0.3)
+    page.wait_for_selector("[data-testid=live-indicator][data-state=connected]", timeout=SOON)
 
     def event(kind, on, **fields):
         base = {"type": kind, "account_id": on.pk, "login": on.login, "trader_id": on.trader_id}
