@@ -339,3 +339,19 @@ def _close_stray_connections(django_db_setup, django_db_blocker) -> Iterator[Non
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture
+def live_redis(settings) -> Iterator[None]:
+    """The live Redis (REDIS_URL) with no nearest-to-limits rows, and short server-sent event
+    streams: a ping twice a second, an end after 5 s (live/streams.py)."""
+    from live import events
+    from tests.live_redis import clear_live_rows
+
+    settings.LIVE_STREAM_HEARTBEAT_SECONDS = 0.5
+    settings.LIVE_STREAM_MAX_SECONDS = 5
+    if not events.available():
+        unavailable("live updates need Redis (set REDIS_URL)")
+    clear_live_rows()
+    yield
+    clear_live_rows()

@@ -5,6 +5,7 @@ from accounts.access import portal_view
 from evaluations.models import AccountStatus
 from evaluations.services.scaling import scaling_progress_of
 from portal import charts, selectors
+from portal.live_banner import banner
 from portal.views import panels
 
 
@@ -52,6 +53,7 @@ def account_detail(request, login: str):
         "objectives": panels.objectives(metrics),
         "limits": panels.limits(account, metrics, now) if account.is_open else None,
         "paused_until": selectors.paused_until(account, now) if account.is_open else None,
+        "live_banner": banner([account], now),
         "stats": panels.statistics(metrics),
         "progression": panels.progression(account),
         "eligibility": panels.payout_eligibility(account),
