@@ -1,53 +1,23 @@
-"""The live events channel (`live:events`, docs/live-risk.md "Events") and its Redis client.
+"""Following the live events channel (`LIVE_EVENTS_CHANNEL`, docs/live-risk.md "Events").
 
-Monitors publish one JSON object per breach, near-limit alert and command change; the staff live
-monitor and the trader's banner follow them over server-sent events (`live.streams`). Pub/sub
-keeps nothing: a page renders its start from PostgreSQL and Redis, then applies the events.
+Monitors and services publish one JSON object per breach, near-limit alert and command change
+(`evaluations.events.publish`); the staff live monitor and the trader's banner follow them over
+server-sent events (`live.streams`). Pub/sub keeps nothing: a page renders its start from
+PostgreSQL and Redis, then applies the events.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 
 import redis
 from django.conf import settings
 
-CHANNEL = "live:events"
-# A healthy Redis answers in well under a millisecond: a page asking for live updates while
-# Redis is down or hung is told so (503) at once instead of holding a web thread.
-TIMEOUT_SECONDS = 0.5
+from evaluations import events as published
 
+from .state import REDIS_ERRORS, TIMEOUT_SECONDS, client
 
-class LiveUnavailable(Exception):
-    """No Redis for live risk is configured."""
-
-
-REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, LiveUnavailable)
-
-
-def redis_url() -> str:
-    """LIVE_REDIS_URL when set, else REDIS_URL (the live feed's Redis; docs/live-risk.md)."""
-    return getattr(settings, "LIVE_REDIS_URL", "") or settings.REDIS_URL
-
-
-@functools.cache
-def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(
-        url,
-        socket_connect_timeout=TIMEOUT_SECONDS,
-        socket_timeout=TIMEOUT_SECONDS,
-        health_check_interval=30,
-        retry=None,
-    )
-
-
-def client() -> redis.Redis:
-    """The live Redis, failing within TIMEOUT_SECONDS. Raises one of REDIS_ERRORS."""
-    url = redis_url()
-    if not url:
-        raise LiveUnavailable("live updates need Redis: set LIVE_REDIS_URL or REDIS_URL")
-    return _client(url)
+__all__ = ["REDIS_ERRORS", "Subscription", "available", "client", "publish"]
 
 
 def available() -> bool:
@@ -58,18 +28,18 @@ def available() -> bool:
         return False
 
 
-def publish(event: dict) -> int:
-    """Send one event to every page following `live:events`; returns how many listened."""
-    return client().publish(CHANNEL, json.dumps(event, separators=(",", ":")))
+def publish(event: dict) -> bool:
+    """Send one event to every page following the channel (best effort, never raises)."""
+    return published.publish(event)
 
 
 class Subscription:
-    """One listener of `live:events`, on its own connection until `close()`."""
+    """One listener of the live events channel, on its own connection until `close()`."""
 
     def __init__(self) -> None:
         self._pubsub = client().pubsub()
         try:
-            self._pubsub.subscribe(CHANNEL)
+            self._pubsub.subscribe(settings.LIVE_EVENTS_CHANNEL)
             # Wait for Redis to confirm, so an event published after this returns is received.
             message = self._pubsub.get_message(timeout=TIMEOUT_SECONDS)
             if message is None or message["type"] != "subscribe":

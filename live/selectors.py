@@ -15,9 +15,8 @@ from risk.models import Violation
 
 from . import events
 from .models import LimitAlert
+from .state import DETAIL, USED
 
-USED = "live:{live}:used"  # sorted set: account id → basis points of loss room used
-DETAIL = "live:{live}:detail"  # hash: account id → JSON of the account's live row
 NEAREST = 20
 DETAIL_FIELDS = (
     "login",
