@@ -54,3 +54,11 @@ def test_support_reads_commands_but_cannot_issue_them_again(client, failed):
     assert "Disable trading" in page
     assert "issue_again" not in page
     assert PlatformCommand.objects.count() == 1
+
+
+def test_finance_does_not_see_an_accounts_platform_commands(client, failed):
+    url = reverse("admin:evaluations_tradingaccount_change", args=[failed.account_id])
+
+    html = _signed_in(client, roles.FINANCE).get(url).content.decode()
+
+    assert "Daily loss broken" not in html
