@@ -61,6 +61,7 @@ def account_detail(request, login: str):
         "scaling_line": scaling.sentence(account.currency) if scaling else "",
         "failing": failing,
         "warnings": [v for v in violations if v.severity == "soft"],
+        "platform": panels.platform_lines(selectors.platform_commands(account)),
         "figures": figures,
         "has_days": bool(days),
         "tz_name": str(tz),

@@ -118,9 +118,15 @@ REPORT_PAGES: dict[str, set[str] | None] = {
     **dict.fromkeys(ABUSE_POST_ONLY, None),
 }
 # REST API (/api/…): bridge pushes are POST-only; GET gets 405 once DRF has let the caller in.
+BRIDGE_ROW = "an active evaluations.Bridge"  # not a permission: the token's user has the row
+TOKEN_ONLY = ("bridge:", "live_api:")  # bridge endpoints: a bridge token, never a session
 API_PERMISSION: dict[str, str | None] = {
     "bridge:trades": "evaluations.add_trade",
     "bridge:snapshots": "evaluations.add_equitysnapshot",
+    # Platform commands (docs/bridges.md): the caller must be an active Bridge; the ack is
+    # POST-only. Another bridge's command is a 404 (tests/live/test_commands_api.py).
+    "live_api:commands": BRIDGE_ROW,
+    "live_api:command_ack": BRIDGE_ROW,
     "api-schema": None,  # public documentation (docs/api.md)
     "api-docs": None,
 }
@@ -135,6 +141,8 @@ ADMIN_WITHOUT_ADD = {
     "evaluations.trade",  # trades and snapshots enter through the import service
     "evaluations.equitysnapshot",
     "evaluations.accountalias",  # edited on its account's page (the alias service audits it)
+    "evaluations.bridge",  # made with its API user and token by `manage.py create_bridge`
+    "evaluations.platformcommand",  # issued by the lifecycle and the risk engine
     "evaluations.certificate",  # issued by the pass and payment services
     "risk.violation",
     "risk.accountmetrics",
@@ -182,8 +190,10 @@ def expected(case: Case, role: str) -> str:
         permission = API_PERMISSION[case.name]
         if permission is None:
             return OK
-        if role == ANONYMOUS or (case.name.startswith("bridge:") and role != BRIDGE):
+        if role == ANONYMOUS or (case.name.startswith(TOKEN_ONLY) and role != BRIDGE):
             return UNAUTHORIZED  # bridge endpoints take bridge tokens only, never a session
+        if permission == BRIDGE_ROW:
+            return NOT_ALLOWED if case.name == "live_api:command_ack" else OK
         return NOT_ALLOWED if granted(role, permission) else FORBIDDEN
     if case.group == "admin":
         if role == ANONYMOUS or role in NOT_STAFF:
@@ -274,6 +284,7 @@ def _values(route: Route, arg: str, a) -> object:
         ("reports", "pk"): a.user.pk,
         ("reports", "slug"): "",  # one URL per table: see all_cases
         ("reports", "case_id"): a.abuse_case.pk,
+        ("live_api", "command_id"): a.command.pk,
     }
     if (route.namespace, arg) not in values:
         pytest.fail(f"no value for {arg!r} of {route.namespace}:{route.name}: add one here")
