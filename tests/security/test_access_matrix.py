@@ -119,12 +119,8 @@ REPORT_PAGES: dict[str, set[str] | None] = {
 }
 # REST API (/api/…): bridge pushes are POST-only; GET gets 405 once DRF has let the caller in.
 BRIDGE_ROW = "an active evaluations.Bridge"  # not a permission: the token's user has the row
-TOKEN_ONLY = ("bridge:", "live_api:")
-BRIDGE_POST_ONLY = {
-    "live_api:command_ack",
-    "live_api:ticks",
-    "live_api:positions",
-}  # bridge endpoints: a bridge token, never a session
+TOKEN_ONLY = ("bridge:", "live_api:")  # bridge endpoints: a bridge token, never a session
+BRIDGE_POST_ONLY = {"live_api:command_ack", "live_api:ticks", "live_api:positions"}
 API_PERMISSION: dict[str, str | None] = {
     "bridge:trades": "evaluations.add_trade",
     "bridge:snapshots": "evaluations.add_equitysnapshot",
