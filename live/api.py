@@ -149,9 +149,21 @@ def _bad(errors: dict) -> Response:
     return Response(errors, status=status.HTTP_400_BAD_REQUEST)
 
 
+# A 400 is either a request whose items were all refused (FeedResult) or a bad envelope
+# (field → messages, e.g. {"ticks": ["A non-empty list is required."]}).
+BAD_ENVELOPE = {
+    "type": "object",
+    "description": "field name (or `detail`) → what is wrong with it",
+    "additionalProperties": {
+        "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
+    },
+}
 _RESPONSES = {
     202: FeedResultSerializer,
-    400: OpenApiResponse(FeedResultSerializer, description="no item accepted, or a bad envelope"),
+    400: OpenApiResponse(
+        {"anyOf": [{"$ref": "#/components/schemas/FeedResult"}, BAD_ENVELOPE]},
+        description="no item accepted (FeedResult), or a malformed request",
+    ),
     403: OpenApiResponse(description="not an active bridge"),
     429: OpenApiResponse(description="more requests than LIVE_THROTTLE allows; retry later"),
     503: OpenApiResponse(description="the live feed's Redis is down; retry the same request"),

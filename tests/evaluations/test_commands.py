@@ -131,7 +131,7 @@ def test_redis_down_is_logged_and_the_command_still_stands(
     account, django_capture_on_commit_callbacks, caplog
 ):
     with (
-        override_settings(REDIS_URL="redis://127.0.0.1:1/0"),
+        override_settings(LIVE_REDIS_URL="redis://127.0.0.1:1/0"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         command = _disable(account)
@@ -384,7 +384,7 @@ def test_release_pauses_task_is_scheduled_every_minute():
 
 
 def test_a_redis_client_is_none_without_redis_url():
-    with override_settings(REDIS_URL=""):
+    with override_settings(REDIS_URL="", LIVE_REDIS_URL=""):
         assert commands.events.redis_client() is None
         assert commands.events.publish({"type": "command"}) is False
     assert isinstance(commands.events.redis_client(), redis.Redis)
