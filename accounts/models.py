@@ -125,6 +125,7 @@ class AuditAction(models.TextChoices):
     VIEW_AS_ENDED = "view_as_ended", "Stopped viewing as a trader"
     ABUSE_CASE = "abuse_case", "Abuse case assigned, commented or decided"
     USER_BANNED = "user_banned", "User banned"
+    PLATFORM_COMMAND = "platform_command", "Platform command issued or acknowledged"
 
 
 class AppendOnlyError(Exception):

@@ -73,6 +73,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "evaluations.delete_accountalias",
         "evaluations.approve_phase_advance",
         "evaluations.reinstate_account",
+        # platform bridges and the commands sent to them (a failed command is issued again)
+        "evaluations.view_bridge",
+        "evaluations.view_platformcommand",
+        "evaluations.change_platformcommand",
         "evaluations.view_trade",
         "evaluations.add_trade",
         "evaluations.change_trade",
@@ -113,6 +117,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "evaluations.view_ruleset",
         "evaluations.view_rule",
         "evaluations.view_tradingaccount",
+        "evaluations.view_platformcommand",  # what the platform was told about an account
         "evaluations.view_trade",
         "evaluations.view_equitysnapshot",
         "evaluations.view_balanceoperation",

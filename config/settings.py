@@ -384,3 +384,6 @@ LIVE_ALERT_LEVELS = tuple(env.list("LIVE_ALERT_LEVELS", cast=int, default=[80, 9
 # Retention of per-minute equity bars and of late ticks (breach and alert ticks are kept).
 LIVE_MINUTE_RETENTION_DAYS = env.int("LIVE_MINUTE_RETENTION_DAYS", default=400)
 LIVE_LATE_TICK_RETENTION_DAYS = env.int("LIVE_LATE_TICK_RETENTION_DAYS", default=30)
+# Platform commands (docs/bridges.md): how long a bridge has to acknowledge a command it was
+# handed before the command is handed out again.
+COMMAND_LEASE_SECONDS = env.int("COMMAND_LEASE_SECONDS", default=30)

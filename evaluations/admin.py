@@ -18,9 +18,12 @@ from evaluations.models import (
     APPROVE_BALANCE_OPERATION_PERMISSION,
     AccountAlias,
     BalanceOperation,
+    Bridge,
     Certificate,
+    CommandStatus,
     EquitySnapshot,
     Phase,
+    PlatformCommand,
     Program,
     Rule,
     RuleSet,
@@ -31,6 +34,7 @@ from evaluations.program_spec import PHASE_FIELDS
 from evaluations.services import accounts as account_services
 from evaluations.services import aliases as alias_services
 from evaluations.services import balance as balance_services
+from evaluations.services import commands as command_services
 from evaluations.services import programs as program_services
 from evaluations.services import trades as trade_services
 
@@ -74,9 +78,10 @@ class ProgramAdmin(DeleteThroughService, AuditedAdmin):
         "price",
         "platform",
         "is_active",
+        "bridge",
         "phase_count",
     )
-    list_filter = ("is_active", "platform", "currency")
+    list_filter = ("is_active", "platform", "currency", "bridge")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ("created_at",)
@@ -163,7 +168,7 @@ class RuleForm(forms.ModelForm):
 
     class Meta:
         model = Rule
-        fields = ("rule_set", "code", "severity", "params")
+        fields = ("rule_set", "code", "severity", "params", "enforcement")
 
     def _update_errors(self, errors):
         if hasattr(errors, "error_dict"):
@@ -187,7 +192,7 @@ def _in_use(rule_set: RuleSet | None) -> bool:
 class RuleInline(admin.TabularInline):
     model = Rule
     form = RuleForm
-    fields = ("code", "severity", "params")
+    fields = ("code", "severity", "params", "enforcement")
     extra = 0
 
     def has_add_permission(self, request, obj=None):
@@ -268,8 +273,8 @@ class RuleSetAdmin(DeleteThroughService, AuditedAdmin):
 @admin.register(Rule)
 class RuleAdmin(DeleteThroughService, AuditedAdmin):
     form = RuleForm
-    list_display = ("code", "severity", "params", "rule_set")
-    list_filter = ("code", "severity")
+    list_display = ("code", "severity", "enforcement", "params", "rule_set")
+    list_filter = ("code", "severity", "enforcement")
     list_select_related = ("rule_set", "rule_set__phase", "rule_set__phase__program")
     search_fields = ("rule_set__phase__name", "rule_set__phase__program__name")
 
@@ -342,6 +347,8 @@ ACCOUNT_READONLY = (
     "ended_at",
     "previous_account",
     "following_account",
+    "bridge",
+    "platform_commands",
     "created_at",
 )
 
@@ -352,6 +359,38 @@ class AccountAliasInline(admin.TabularInline):
     model = AccountAlias
     extra = 0
     fields = ("name", "platform")
+
+
+def platform_commands_table(account: TradingAccount) -> str:
+    """What the platform was told about the account, newest first: kind, reason, the
+    lifecycle's times and the bridge's result."""
+    rows = account.platform_commands.order_by("-issued_at", "-id")[:50]
+    if not rows:
+        return "—"
+    body = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        "<td>{}</td><td>{}</td></tr>",
+        (
+            (
+                _change_link(c, c.get_kind_display()),
+                c.get_status_display(),
+                c.reason,
+                c.issued_at.strftime(TIME),
+                c.delivered_at.strftime(TIME) if c.delivered_at else "—",
+                c.done_at.strftime(TIME) if c.done_at else "—",
+                c.attempts,
+                c.result or "",
+            )
+            for c in rows
+        ),
+    )
+    head = format_html_join("", "<th>{}</th>", ((h,) for h in COMMAND_COLUMNS))
+    return format_html('<table class="platform-commands"><tr>{}</tr>{}</table>', head, body)
+
+
+TIME = "%Y-%m-%d %H:%M:%S UTC"
+COMMAND_COLUMNS = ("Command", "Status", "Reason", "Issued", "Delivered", "Done", "Tries", "Result")
 
 
 @admin.register(TradingAccount)
@@ -380,6 +419,10 @@ class TradingAccountAdmin(AuditedAdmin):
     @admin.display(description="phase", ordering="phase__order")
     def phase_name(self, obj) -> str:
         return obj.phase.name
+
+    @admin.display(description="platform commands")
+    def platform_commands(self, obj) -> str:
+        return platform_commands_table(obj)
 
     @admin.display(description="next phase account")
     def following_account(self, obj) -> str:
@@ -619,3 +662,77 @@ class BalanceOperationAdmin(AuditedAdmin, AccountRowAdmin):
 
     def save_related(self, request, form, formsets, change):
         pass
+
+
+# Platform bridges and their commands -------------------------------------------------------
+
+
+@admin.register(Bridge)
+class BridgeAdmin(admin.ModelAdmin):
+    """Bridges are created with their API user and token by `manage.py create_bridge`; here
+    staff rename, label or deactivate one (an inactive bridge's polls get 403)."""
+
+    list_display = ("name", "platform", "active", "user", "account_count", "created_at")
+    list_filter = ("active", "platform")
+    search_fields = ("name", "user__email")
+    fields = ("name", "platform", "active", "user", "account_count", "created_at")
+    readonly_fields = ("user", "account_count", "created_at")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user")
+            .annotate(_accounts=Count("accounts"))
+        )
+
+    @admin.display(description="accounts", ordering="_accounts")
+    def account_count(self, obj) -> int:
+        return obj._accounts
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # its commands keep it (PROTECT); deactivate it instead
+
+
+@admin.register(PlatformCommand)
+class PlatformCommandAdmin(ReadOnlyAdminMixin, AccountRowAdmin):
+    """The outbox to the bridges, read-only; a failed command can be issued again."""
+
+    list_display = (
+        "id",
+        "kind",
+        "account_login",
+        "bridge",
+        "status",
+        "issued_at",
+        "delivered_at",
+        "done_at",
+        "attempts",
+    )
+    list_filter = ("status", "kind", "bridge")
+    list_select_related = ("account", "bridge")
+    search_fields = ("account__login", "key")
+    date_hierarchy = "issued_at"
+    actions = ["issue_again"]
+
+    def has_reissue_permission(self, request) -> bool:
+        return request.user.has_perm("evaluations.change_platformcommand")
+
+    @admin.action(description="Issue again (failed commands)", permissions=["reissue"])
+    def issue_again(self, request, queryset):
+        issued = 0
+        for command in queryset.select_related("account__program", "account__bridge"):
+            if command.status != CommandStatus.FAILED:
+                self.message_user(
+                    request,
+                    f"command {command.pk} is {command.status}, not failed",
+                    messages.WARNING,
+                )
+                continue
+            if command_services.issue_again(command, by=request.user) is not None:
+                issued += 1
+        if issued:
+            self.message_user(request, f"{issued} command(s) issued again.", messages.SUCCESS)

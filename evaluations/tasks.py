@@ -2,6 +2,7 @@ from celery import shared_task
 
 from evaluations import notifications
 from evaluations.models import TradingAccount
+from evaluations.services import commands
 
 
 @shared_task(acks_late=True)
@@ -16,3 +17,9 @@ def send_account_opened_email(account_id: int) -> bool:
         return False
     notifications.send_account_opened(account)
     return True
+
+
+@shared_task(acks_late=True)
+def release_pauses() -> int:
+    """Every minute (beat): enable accounts whose pause ended at their daily reset."""
+    return len(commands.release_pauses())

@@ -342,7 +342,12 @@ class Monitor:
         if account is None:
             shard.accounts[account_id] = Account(limits=limits, meta=meta, state=fresh)
         else:
-            account.state = merge(limits, account.state, fresh) if account.state else fresh
+            # A rule-set change starts from the engine's state (its breaches carry the record).
+            same_rules = account.limits is not None and account.limits == limits
+            if account.state is not None and same_rules:
+                account.state = merge(limits, account.state, fresh)
+            else:
+                account.state = fresh
             account.limits, account.meta = limits, meta
         found.dirty.add(account_id)
 
@@ -404,7 +409,7 @@ class Monitor:
                 gone.append(str(account_id))
                 continue
             live = account.state
-            scores[str(account_id)] = max(live.used_daily_bp, live.used_total_bp)
+            scores[str(account_id)] = max(live.used_daily_bp or 0, live.used_total_bp or 0)
             details[str(account_id)] = json.dumps(view_row(account), separators=(",", ":"))
         pipe = self.redis.pipeline(transaction=False)
         if scores:

@@ -92,6 +92,7 @@ def balance_figure(
     equity: Sequence[tuple[dt.datetime, Decimal]],
     days: Sequence[DailyMetrics],
     reset_tz: str,
+    equity_range: Sequence[tuple[dt.datetime, Decimal, Decimal]] = (),
     reset_hour: int,
     currency: str,
     tz: ZoneInfo,
@@ -104,6 +105,32 @@ def balance_figure(
         if last_end > balance[-1][0]:  # carry the last balance to the end of the last day
             balance.append((last_end, balance[-1][1]))
     data = [_line("Balance", balance, tz, line={"color": BLUE, "width": 2, **STEP})]
+    if equity_range:
+        times = [_x(t, tz) for t, _, _ in equity_range]
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Live equity high",
+                "x": times,
+                "y": [_y(high) for _, _, high in equity_range],
+                "line": {"color": VIOLET, "width": 0},
+                "showlegend": False,
+                "hoverinfo": "skip",
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Live equity range (low to high)",
+                "x": times,
+                "y": [_y(low) for _, low, _ in equity_range],
+                "line": {"color": VIOLET, "width": 0},
+                "fill": "tonexty",
+                "fillcolor": "rgba(124, 58, 237, 0.15)",
+            }
+        )
     if equity:
         data.append(_line("Equity", equity, tz, line={"color": VIOLET, "width": 1.5, **STEP}))
     if days:

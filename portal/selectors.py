@@ -173,17 +173,41 @@ _BALANCE_SERIES_SQL = """
        OR (position * %(max_points)s) / total <> ((position - 1) * %(max_points)s) / total
     ORDER BY position
 """
+# Equity points: the snapshots bridges pushed and, for live accounts, the last equity of every
+# minute the live monitors saw (live.EquityMinute), at the end of its minute.
 _EQUITY_SERIES_SQL = """
     SELECT time, equity FROM (
         SELECT time, equity,
                ROW_NUMBER() OVER (ORDER BY time) AS position,
                COUNT(*) OVER () AS total
-          FROM evaluations_equitysnapshot
-         WHERE account_id = %(account)s
+          FROM (
+            SELECT time, equity FROM evaluations_equitysnapshot
+             WHERE account_id = %(account)s
+            UNION ALL
+            SELECT minute + interval '59 seconds', last FROM live_equityminute
+             WHERE account_id = %(account)s
+          ) points
     ) numbered
     WHERE position = 1 OR position = total
        OR (position * %(max_points)s) / total <> ((position - 1) * %(max_points)s) / total
     ORDER BY position
+"""
+
+
+# The live equity range: per-minute lows and highs, merged into at most ~max_points buckets of
+# equal time so a year of minutes still draws as a few hundred points.
+_EQUITY_RANGE_SQL = """
+    WITH span AS (
+        SELECT MIN(minute) AS first, MAX(minute) AS last FROM live_equityminute
+         WHERE account_id = %(account)s
+    )
+    SELECT MIN(m.minute), MIN(m.low), MAX(m.high)
+      FROM live_equityminute m, span
+     WHERE m.account_id = %(account)s
+     GROUP BY CASE WHEN span.last = span.first THEN 0
+              ELSE floor(extract(epoch FROM m.minute - span.first)
+                         / extract(epoch FROM span.last - span.first) * %(max_points)s) END
+     ORDER BY 1
 """
 
 
@@ -225,8 +249,17 @@ def closed_balance_series(
 def equity_series(
     account: TradingAccount, max_points: int = SERIES_MAX_POINTS
 ) -> list[tuple[dt.datetime, Decimal]]:
-    """Equity snapshots, downsampled in the database to at most ~`max_points` points."""
+    """Equity snapshots and live per-minute last equity, downsampled in the database to at most
+    ~`max_points` points."""
     return _downsampled(_EQUITY_SERIES_SQL, {"account": account.pk, "max_points": max_points})
+
+
+def equity_range_series(
+    account: TradingAccount, max_points: int = SERIES_MAX_POINTS
+) -> list[tuple[dt.datetime, Decimal, Decimal]]:
+    """(time, lowest, highest) equity the live monitors saw, from the per-minute bars, in at
+    most ~`max_points` buckets; empty for accounts without a live feed."""
+    return _downsampled(_EQUITY_RANGE_SQL, {"account": account.pk, "max_points": max_points})
 
 
 def drawdown_series(

@@ -26,6 +26,7 @@ from evaluations.models import (
     AccountAlias,
     AccountStatus,
     BalanceOperation,
+    Bridge,
     Certificate,
     CertificateKind,
     EquitySnapshot,
@@ -34,6 +35,7 @@ from evaluations.models import (
     ImportStatus,
     Phase,
     PhaseKind,
+    PlatformCommand,
     Program,
     Rule,
     RuleSet,
@@ -165,6 +167,32 @@ class TradingAccountFactory(factory.django.DjangoModelFactory):
             ),
             status=AccountStatus.FUNDED,
         )
+
+
+class BridgeFactory(factory.django.DjangoModelFactory):
+    """A platform bridge with its API user (`manage.py create_bridge` makes real ones)."""
+
+    class Meta:
+        model = Bridge
+
+    name = factory.Sequence(lambda n: f"mt5-bridge-{n}")
+    user = factory.SubFactory(
+        UserFactory, email=factory.Sequence(lambda n: f"bridge-{n}@bridges.propdesk.invalid")
+    )
+    platform = "mt5"
+
+
+class PlatformCommandFactory(factory.django.DjangoModelFactory):
+    """An issued `disable` for an account its bridge runs."""
+
+    class Meta:
+        model = PlatformCommand
+
+    bridge = factory.SubFactory(BridgeFactory)
+    account = factory.SubFactory(TradingAccountFactory, bridge=factory.SelfAttribute("..bridge"))
+    kind = "disable"
+    key = factory.Sequence(lambda n: f"disable:test:{n}")
+    reason = "Max daily loss broken"
 
 
 class AccountAliasFactory(factory.django.DjangoModelFactory):

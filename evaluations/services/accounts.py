@@ -20,9 +20,18 @@ from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from accounts.audit import by_whom, changed, fields_of, record
-from accounts.models import AuditAction
+from accounts.models import AuditAction, AuditEvent
 from config.celery import enqueue
-from evaluations.models import AccountStatus, Phase, PhaseKind, Program, TradingAccount
+from evaluations.models import (
+    AccountStatus,
+    CommandKind,
+    Phase,
+    PhaseKind,
+    Program,
+    TradingAccount,
+)
+from evaluations.rule_types import RuleCode
+from evaluations.services import commands
 from evaluations.services.certificates import issue_pass_certificate
 from evaluations.tasks import send_account_opened_email
 
@@ -57,13 +66,13 @@ def _stamp_history(account: TradingAccount, by, reason: str) -> None:
     account._change_reason = reason[:100]
 
 
-def _save_status_change(account: TradingAccount, before: dict, *, by) -> None:
+def _save_status_change(account: TradingAccount, before: dict, *, by) -> AuditEvent:
     """Save a transition already run on `account` and audit it: from → to, reason, actor."""
     _stamp_history(account, by, account.status_reason)
     account.save()
     after = fields_of(account, STATUS_FIELDS)
     reason = account.status_reason
-    record(
+    return record(
         AuditAction.ACCOUNT_STATUS_CHANGED,
         actor=by,
         obj=account,
@@ -119,6 +128,7 @@ def open_account(
                 started_at=started_at or timezone.now(),
                 previous_account=previous_account,
                 broker_server=broker_server,
+                bridge_id=program.bridge_id,
             )
             _stamp_history(account, by, "Opened")
             try:
@@ -145,10 +155,38 @@ def open_account(
             after=opened,
             data={"previous_account_id": account.previous_account_id},
         )
+        commands.issue(
+            account,
+            CommandKind.CREATE_ACCOUNT,
+            key=f"create_account:{account.pk}",
+            reason=f"Opened in {phase}",
+            payload=create_account_payload(account),
+            by=by,
+        )
         if notify:
             account_id = account.pk
             transaction.on_commit(lambda: enqueue(send_account_opened_email, account_id))
     return account
+
+
+LOSS_LIMITS = (RuleCode.MAX_DAILY_LOSS, RuleCode.MAX_TOTAL_LOSS)
+
+
+def create_account_payload(account: TradingAccount) -> dict:
+    """What a bridge needs to create the account on its platform (docs/bridges.md): the login,
+    money, program and phase, the trader by reference only, and the loss limits' rules."""
+    trader = account.trader
+    rules = account.rule_set.rules.filter(code__in=LOSS_LIMITS).order_by("code")
+    return {
+        "login": account.login,
+        "currency": account.currency,
+        "initial_balance": str(account.initial_balance),
+        "program": account.program.slug,
+        "phase": account.phase.name,
+        "phase_kind": account.phase.kind,
+        "trader": {"id": trader.pk, "name": trader.get_full_name()},
+        "rules": [{"code": r.code, "severity": r.severity, "params": r.params} for r in rules],
+    }
 
 
 def advance_to_next_phase(account: TradingAccount, *, by=None, notify: bool = True):
@@ -195,14 +233,15 @@ def approve_phase_advance(account: TradingAccount, *, by) -> TradingAccount:
         return advance_to_next_phase(locked, by=by)
 
 
-def fail_account(account: TradingAccount, *, at: datetime, reason: str, by=None) -> None:
+def fail_account(account: TradingAccount, *, at: datetime, reason: str, by=None) -> AuditEvent:
     """Fail an open account at `at` (the risk engine's first counting hard breach).
 
-    Call inside the caller's transaction with `account` locked (`select_for_update`).
+    Call inside the caller's transaction with `account` locked (`select_for_update`). Returns
+    the failure's audit event (its id names this failure, e.g. in a command's key).
     """
     before = fields_of(account, STATUS_FIELDS)
     account.mark_failed(at=at, reason=reason[:255])
-    _save_status_change(account, before, by=by)
+    return _save_status_change(account, before, by=by)
 
 
 def pass_account(account: TradingAccount, *, at: datetime, reason: str = "", by=None) -> None:
@@ -233,7 +272,8 @@ def close_account(account: TradingAccount, *, by=None, reason: str = "", at=None
 def reinstate_account(account: TradingAccount, *, by, reason: str) -> TradingAccount:
     """Undo a failure (e.g. the failing trades were bad data): back to active, or funded.
 
-    Needs the `evaluations.reinstate_account` permission.
+    Needs the `evaluations.reinstate_account` permission. The account's bridge is told to
+    `enable` it, once per reinstatement.
     """
     with transaction.atomic():
         locked = TradingAccount.objects.select_for_update().get(pk=account.pk)
@@ -245,7 +285,14 @@ def reinstate_account(account: TradingAccount, *, by, reason: str) -> TradingAcc
             raise PermissionDenied("reinstating an account needs the reinstate_account right")
         before = fields_of(locked, STATUS_FIELDS)
         locked.reinstate(reason=reason or "Reinstated by staff")
-        _save_status_change(locked, before, by=by)
+        event = _save_status_change(locked, before, by=by)
+        commands.issue(
+            locked,
+            CommandKind.ENABLE,
+            key=f"enable:{locked.pk}:reinstated:{event.pk}",
+            reason=locked.status_reason,
+            by=by,
+        )
     return locked
 
 

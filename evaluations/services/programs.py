@@ -98,6 +98,7 @@ def rules_of(rule_set: RuleSet) -> list[dict]:
     """A version's rules as the audit log stores them (sorted by code)."""
     return [
         {"code": r.code, "severity": r.severity, "params": r.params}
+        | ({"enforcement": r.enforcement} if r.enforcement else {})
         for r in sorted(rule_set.rules.all(), key=lambda rule: rule.code)
     ]
 
@@ -134,7 +135,11 @@ def _new_rule_set(phase: Phase, *, note: str, by, rules) -> RuleSet:
     )
     for rule in rules:
         Rule.objects.create(
-            rule_set=rule_set, code=rule.code, severity=rule.severity, params=rule.params
+            rule_set=rule_set,
+            code=rule.code,
+            severity=rule.severity,
+            params=rule.params,
+            enforcement=getattr(rule, "enforcement", ""),
         )
     _audit_rule_set_created(rule_set, by)
     return rule_set
@@ -197,7 +202,7 @@ def save_rule(rule: Rule, *, by) -> Rule:
     _refuse_in_use(rule.rule_set)
     created = rule.pk is None
     stored = None if created else Rule.objects.get(pk=rule.pk)
-    names = ("rule_set", "code", "severity", "params")
+    names = ("rule_set", "code", "severity", "params", "enforcement")
     before = {} if stored is None else fields_of(stored, names)
     rule.save()
     after = fields_of(rule, names)
@@ -272,7 +277,7 @@ def _audit_program_change(obj: Program | Phase, before: dict, after: dict, by, v
 @transaction.atomic
 def save_program(program: Program, *, by) -> Program:
     """Create or edit a program (the admin's form); audited with the fields that changed."""
-    _save_audited(program, PROGRAM_FIELDS + ("slug",), by)
+    _save_audited(program, PROGRAM_FIELDS + ("slug", "bridge"), by)
     return program
 
 
@@ -370,7 +375,7 @@ def load_program(spec: ProgramSpec, *, source: str = "", by=None) -> LoadOutcome
             program.full_clean()
         except ValidationError as exc:
             raise SpecError(_model_errors(exc, "")) from exc
-        _save_audited(program, PROGRAM_FIELDS + ("slug",), by)
+        _save_audited(program, PROGRAM_FIELDS + ("slug", "bridge"), by)
 
     outcome = LoadOutcome(program=program, program_change=program_change)
     for index, phase_spec in enumerate(spec.phases):

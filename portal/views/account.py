@@ -19,6 +19,7 @@ def account_detail(request, login: str):
     days = selectors.daily_metrics(account)
     balance = selectors.closed_balance_series(account)
     equity = selectors.equity_series(account)
+    equity_range = selectors.equity_range_series(account)
     violations = selectors.account_violations(account)
     failing = None
     if account.status == AccountStatus.FAILED:
@@ -30,6 +31,7 @@ def account_detail(request, login: str):
         "balance": charts.balance_figure(
             balance=balance,
             equity=equity,
+            equity_range=equity_range,
             days=days,
             reset_tz=phase.reset_tz,
             reset_hour=phase.reset_hour,

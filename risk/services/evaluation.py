@@ -29,7 +29,7 @@ from risk.engine.evaluate import evaluate
 from risk.engine.types import AccountIn, AccountResult
 from risk.models import Violation
 
-from . import failures, metrics, progression, violations
+from . import enforcement, failures, metrics, progression, violations
 from .loading import AccountContext, iter_accounts, judged_as_of, load_account
 
 CHUNK = 2_500  # accounts per transaction in the bulk path
@@ -104,12 +104,14 @@ def _save(
         accounts = TradingAccount.objects.select_related("phase").in_bulk(changing)
         for account_id in changing:
             outcome = outcomes[account_id]
-            opened = progression.apply_status(accounts[account_id], outcome)
+            failing = None
+            if outcome.fail_by is not None:
+                failing = Violation.objects.filter(account_id=account_id, key=outcome.fail_by.key)
+                failing.update(failed_account=True)
+                failing = failing.values_list("pk", flat=True).first()
+            opened = progression.apply_status(accounts[account_id], outcome, violation_id=failing)
             if outcome.fail_by is not None:
                 report.failed.append(account_id)
-                Violation.objects.filter(account_id=account_id, key=outcome.fail_by.key).update(
-                    failed_account=True
-                )
             elif outcome.pass_at is not None:
                 report.passed.append(account_id)
             if opened is not None:
@@ -123,6 +125,7 @@ def _save(
             )
         )
         TradingAccount.objects.filter(pk__in=soft).update(needs_review=True)
+        enforcement.enforce_soft(v.id for v in new if v.severity == "soft")
 
     if notify and new:
         ids = [v.id for v in new]
@@ -165,7 +168,8 @@ def evaluate_account(
     queries); run `risk.engine.evaluate`; upsert AccountMetrics and DailyMetrics; insert the
     violations not yet stored; fail the account at its first hard breach, or pass it when every
     objective is met (opening the next phase if the phase auto-advances); flag it for review on
-    a new soft violation. Emails for the new violations are queued once the transaction commits.
+    a new soft violation; issue the platform commands the rules' enforcement asks for
+    (`enforcement`). Emails for the new violations are queued once the transaction commits.
     A missing account is nothing to do. A permanent error is recorded and reported in
     `errored` (see the module docstring), a transient one raised.
     """

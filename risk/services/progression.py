@@ -19,6 +19,7 @@ from evaluations.models import AccountStatus, PhaseKind, TradingAccount
 from evaluations.services import accounts as account_services
 from risk.engine.types import AccountIn, AccountResult, Breach
 
+from . import enforcement
 from .loading import AccountContext
 from .money import from_ts
 
@@ -69,17 +70,22 @@ def decide(
     return Outcome()
 
 
-def apply_status(account: TradingAccount, outcome: Outcome) -> TradingAccount | None:
+def apply_status(
+    account: TradingAccount, outcome: Outcome, *, violation_id: int | None = None
+) -> TradingAccount | None:
     """Run the lifecycle transition `outcome` asks for on a locked account.
 
     Returns the next phase's account when a pass opened one. Call inside the evaluation's
     transaction, with `account` loaded `select_for_update`. The lifecycle services write the
-    change and its audit event, by the system.
+    change and its audit event, by the system. A failure also issues the platform command the
+    failing rule's enforcement asks for (`enforcement.enforce_failure`; `violation_id`: the
+    stored violation of the failing breach), in the same transaction.
     """
     if outcome.fail_by is not None and account.status in OPEN:
         breach = outcome.fail_by
         at = max(from_ts(breach.ts), account.started_at)
-        account_services.fail_account(account, at=at, reason=breach.message)
+        failure = account_services.fail_account(account, at=at, reason=breach.message)
+        enforcement.enforce_failure(account, breach, violation_id=violation_id, failure=failure)
         return None
     if outcome.pass_at is not None and account.status == AccountStatus.ACTIVE:
         account_services.pass_account(account, at=max(outcome.pass_at, account.started_at))

@@ -51,11 +51,11 @@ def max_daily_loss(timeline: Timeline, book: DayBook, rule: RuleIn, currency: st
     from_initial = params.get("amount_base", "initial") == "initial"
     b0 = timeline.b0
     references = day_references(book, b0, params.get("reference", "balance"))
-    allowance = percent.of(b0)
     if from_initial:
+        allowance = percent.of(b0)
         limits = [reference - allowance for reference in references]
     else:
-        limits = [reference - percent.of(reference) for reference in references]
+        limits = [daily_limit(percent, False, b0, reference) for reference in references]
 
     breaches: list[Breach] = []
     min_equity = book.min_equity
@@ -104,6 +104,11 @@ def _first_below(timeline: Timeline, book: DayBook, k: int, limit: int) -> Below
     return None
 
 
+def daily_limit(percent: Percent, from_initial: bool, b0: int, reference: int) -> int:
+    """limit_d = ref_d − percent × base, base = B0 (`amount_base=initial`) or ref_d."""
+    return reference - percent.of(b0 if from_initial else reference)
+
+
 def _breach(
     timeline: Timeline,
     book: DayBook,
@@ -115,37 +120,71 @@ def _breach(
     base: int,
     currency: str,
 ) -> Breach:
-    k, ts = day_index, below.ts
-    day = book.labels[k]
-    at_reset = ts == book.starts[k]
-    percent = rule.params["percent"]
+    k = day_index
+    return daily_loss_breach(
+        rule.params,
+        rule.severity,
+        day=book.labels[k],
+        day_start_ts=book.starts[k],
+        day_end_ts=book.starts[k + 1],
+        ts=below.ts,
+        equity=below.equity,
+        limit=below.limit,
+        reference=reference,
+        base=base,
+        currency=currency,
+        trade_ids=evidence_trades(timeline, book.starts[k], below.ts),
+        snapshot_id=below.snapshot_id,
+    )
+
+
+def daily_loss_breach(
+    params: dict,
+    severity: str,
+    *,
+    day: str,
+    day_start_ts: int,
+    day_end_ts: int,
+    ts: int,
+    equity: int,
+    limit: int,
+    reference: int,
+    base: int,
+    currency: str,
+    trade_ids: tuple[int, ...] = (),
+    snapshot_id: int | None = None,
+) -> Breach:
+    """The breach of day `day` at ts: equity below the limit (moved by the day's flows), worded
+    for the trader. Shared by the engine and the live evaluator (`live.engine`)."""
+    at_reset = ts == day_start_ts
+    percent = params["percent"]
     money = format_money
     when = f"at the {day} reset" if at_reset else f"on trading day {day} at {format_utc(ts)}"
     message = (
-        f"Equity {money(below.equity, currency)} fell below the daily loss limit "
-        f"{money(below.limit, currency)} (reference {money(reference, currency)} − "
+        f"Equity {money(equity, currency)} fell below the daily loss limit "
+        f"{money(limit, currency)} (reference {money(reference, currency)} − "
         f"{format_percent(percent)} of {money(base, currency)}) {when}."
     )
     return Breach(
         code=CODE,
-        severity=rule.severity,
+        severity=severity,
         ts=ts,
-        threshold=below.limit,
-        observed=below.equity,
+        threshold=limit,
+        observed=equity,
         unit="cents",
         key=f"{CODE}:{day}",
         message=message,
         day=day,
-        trade_ids=evidence_trades(timeline, book.starts[k], ts),
-        snapshot_id=below.snapshot_id,
+        trade_ids=trade_ids,
+        snapshot_id=snapshot_id,
         details={
             "reference": reference,
-            "reference_kind": rule.params.get("reference", "balance"),
-            "amount_base": rule.params.get("amount_base", "initial"),
+            "reference_kind": params.get("reference", "balance"),
+            "amount_base": params.get("amount_base", "initial"),
             "base": base,
             "percent": percent,
-            "day_start_ts": book.starts[k],
-            "day_end_ts": book.starts[k + 1],
+            "day_start_ts": day_start_ts,
+            "day_end_ts": day_end_ts,
             "at_reset": at_reset,
         },
     )

@@ -34,34 +34,67 @@ def apply_pause(
     by_open = sorted(timeline.trades, key=lambda t: (t.open_ts, t.id))
     opens = [t.open_ts for t in by_open]
     for breach in breaches:
-        until = breach.details["day_end_ts"]
-        until_text = format_local(until, reset_tz)
-        out.append(
-            replace(
-                breach,
-                severity="soft",
-                message=f"{breach.message} Trading is paused until the reset at {until_text}.",
-                details={**breach.details, "action": PAUSE, "paused_until_ts": until},
-            )
-        )
+        paused = pause_breach(breach, reset_tz)
+        out.append(paused)
+        until = paused.details["paused_until_ts"]
         lo, hi = bisect_left(opens, breach.ts + 1), bisect_left(opens, until)
         for t in by_open[lo:hi]:
             out.append(
-                Breach(
-                    code=breach.code,
-                    severity=rule.severity,
-                    ts=t.open_ts,
-                    threshold=0,
-                    observed=until - t.open_ts,  # seconds of pause left at the open
-                    unit="seconds",
+                opened_while_paused(
+                    rule.severity,
+                    reset_tz,
+                    day=paused.day,
+                    until=until,
+                    open_ts=t.open_ts,
                     key=f"{breach.code}:paused:trade:{t.id}",
-                    message=(
-                        f"Trade #{t.ticket} ({t.symbol}) was opened while the account was "
-                        f"paused for the daily loss limit (until {until_text})."
-                    ),
-                    day=breach.day,
+                    what=f"Trade #{t.ticket} ({t.symbol})",
                     trade_ids=(t.id,),
-                    details={"ticket": t.ticket, "paused_until_ts": until},
+                    details={"ticket": t.ticket},
                 )
             )
     return out
+
+
+def pause_breach(breach: Breach, reset_tz: str) -> Breach:
+    """A day's daily-loss breach as a soft pause until the day's end (the next reset)."""
+    until = breach.details["day_end_ts"]
+    return replace(
+        breach,
+        severity="soft",
+        message=f"{breach.message} Trading is paused until the reset at "
+        f"{format_local(until, reset_tz)}.",
+        details={**breach.details, "action": PAUSE, "paused_until_ts": until},
+    )
+
+
+def opened_while_paused(
+    severity: str,
+    reset_tz: str,
+    *,
+    day: str | None,
+    until: int,
+    open_ts: int,
+    key: str,
+    what: str,
+    trade_ids: tuple[int, ...] = (),
+    details: dict | None = None,
+) -> Breach:
+    """A position opened while the account was paused until `until` (the reset ending the
+    paused day `day`). `what` names the position for the trader ("Trade #T12 (EURUSD)")."""
+    until_text = format_local(until, reset_tz)
+    return Breach(
+        code="max_daily_loss",
+        severity=severity,
+        ts=open_ts,
+        threshold=0,
+        observed=until - open_ts,  # seconds of pause left at the open
+        unit="seconds",
+        key=key,
+        message=(
+            f"{what} was opened while the account was "
+            f"paused for the daily loss limit (until {until_text})."
+        ),
+        day=day,
+        trade_ids=trade_ids,
+        details={**(details or {}), "paused_until_ts": until},
+    )

@@ -21,7 +21,6 @@ from ..wording import format_utc, format_volume
 def max_position_size(timeline: Timeline, book: DayBook, rule: RuleIn) -> list[Breach]:
     """One breach per trade whose volume exceeds the limit."""
     limit = volume_units(rule.params["max_volume"])
-    limit_text = format_volume(limit)
     return [
         Breach(
             code="max_position_size",
@@ -31,10 +30,7 @@ def max_position_size(timeline: Timeline, book: DayBook, rule: RuleIn) -> list[B
             observed=t.volume,
             unit="volume",
             key=f"max_position_size:trade:{t.id}",
-            message=(
-                f"Trade #{t.ticket} opened {format_volume(t.volume)} lots of {t.symbol}, "
-                f"above the {limit_text} lot limit."
-            ),
+            message=oversize_message(f"Trade #{t.ticket}", t.volume, limit, t.symbol),
             day=book.label(t.open_ts),
             trade_ids=(t.id,),
             details={"ticket": t.ticket, "symbol": t.symbol},
@@ -74,11 +70,7 @@ def max_open_volume(timeline: Timeline, book: DayBook, rule: RuleIn) -> list[Bre
                     observed=total,
                     unit="volume",
                     key=f"max_open_volume:trade:{trade.id}",
-                    message=(
-                        f"{format_volume(total)} lots were open at once at {format_utc(ts)} "
-                        f"after trade #{trade.ticket} opened, above the "
-                        f"{format_volume(limit)} lot limit."
-                    ),
+                    message=open_volume_message(total, ts, f"trade #{trade.ticket}", limit),
                     day=book.label(ts),
                     trade_ids=tuple(sorted(open_now)),
                     details={"ticket": trade.ticket},
@@ -86,3 +78,19 @@ def max_open_volume(timeline: Timeline, book: DayBook, rule: RuleIn) -> list[Bre
             )
         above = total > limit
     return breaches
+
+
+def oversize_message(what: str, volume: int, limit: int, symbol: str | None = None) -> str:
+    """ "Trade #T1 opened 5 lots of EURUSD, above the 2 lot limit." (`what` names the position;
+    the symbol is left out when unknown). Shared with the live evaluator."""
+    of = f" of {symbol}" if symbol else ""
+    lots = format_volume(volume)
+    return f"{what} opened {lots} lots{of}, above the {format_volume(limit)} lot limit."
+
+
+def open_volume_message(total: int, ts: int, what: str, limit: int) -> str:
+    """ "6 lots were open at once at … after trade #T3 opened, above the 5 lot limit."."""
+    return (
+        f"{format_volume(total)} lots were open at once at {format_utc(ts)} "
+        f"after {what} opened, above the {format_volume(limit)} lot limit."
+    )

@@ -184,46 +184,76 @@ def _trailing_eod(
 def _breach(
     timeline: Timeline, book: DayBook, rule: RuleIn, below: BelowFloor, *, currency: str
 ) -> Breach:
-    params = rule.params
+    k = book.index(below.ts)
+    return total_loss_breach(
+        rule.params,
+        rule.severity,
+        timeline.b0,
+        ts=below.ts,
+        equity=below.equity,
+        floor=below.floor,
+        hwm=below.hwm,
+        day=book.labels[k],
+        at_reset=below.ts == book.starts[k],
+        currency=currency,
+        trade_ids=evidence_trades(timeline, book.starts[k], below.ts),
+        snapshot_id=below.snapshot_id,
+    )
+
+
+def total_loss_breach(
+    params: dict,
+    severity: str,
+    b0: int,
+    *,
+    ts: int,
+    equity: int,
+    floor: int,
+    hwm: int | None,
+    day: str,
+    at_reset: bool,
+    currency: str,
+    trade_ids: tuple[int, ...] = (),
+    snapshot_id: int | None = None,
+) -> Breach:
+    """The breach at ts: equity below the floor (flows included; `hwm` None for the static
+    floor), worded for the trader. Shared by the engine and the live evaluator (`live.engine`)."""
     mode = params.get("mode", "static")
     percent = format_percent(params["percent"])
     money = format_money
-    ts, floor, hwm = below.ts, below.floor, below.hwm
-    k = book.index(ts)
-    day = book.labels[k]
-    b0 = money(timeline.b0, currency)
+    b0_text = money(b0, currency)
+    lock = lock_cents(params.get("lock_at"), b0)
     if mode == "static":
-        why = f"{b0} − {percent}"
+        why = f"{b0_text} − {percent}"
         what = "maximum loss floor"
     else:
         what = "trailing maximum loss floor"
-        lock = lock_cents(params.get("lock_at"), timeline.b0)
         if lock is not None and floor == lock:
             why = f"locked at {money(lock, currency)}"
         else:
-            why = f"{HWM_WORDS[mode]} {money(hwm, currency)} − {percent} of {b0}"
-    when = f"at the {day} reset" if ts == book.starts[k] else f"on {format_utc(ts)}"
+            why = f"{HWM_WORDS[mode]} {money(hwm, currency)} − {percent} of {b0_text}"
+    when = f"at the {day} reset" if at_reset else f"on {format_utc(ts)}"
     message = (
-        f"Equity {money(below.equity, currency)} fell below the {what} "
+        f"Equity {money(equity, currency)} fell below the {what} "
         f"{money(floor, currency)} ({why}) {when}."
     )
     return Breach(
         code=CODE,
-        severity=rule.severity,
+        severity=severity,
         ts=ts,
         threshold=floor,
-        observed=below.equity,
+        observed=equity,
         unit="cents",
         key=CODE,
         message=message,
         day=day,
-        trade_ids=evidence_trades(timeline, book.starts[k], ts),
-        snapshot_id=below.snapshot_id,
+        trade_ids=trade_ids,
+        snapshot_id=snapshot_id,
         details={
             "mode": mode,
             "percent": params["percent"],
             "hwm": hwm,
-            "lock_at": lock_cents(params.get("lock_at"), timeline.b0),
+            "lock_at": lock,
             "floor": floor,
         },
     )
