@@ -26,6 +26,7 @@ import http.client
 import json
 import queue
 import random
+import re
 import sys
 import threading
 import time
@@ -452,7 +453,7 @@ class Sender:
         delay = 0.1
         while True:
             with self.lock:
-                self.requests[path.split("?")[0]] += 1
+                self.requests[re.sub(r"/\d+/", "/<id>/", path.split("?")[0])] += 1
             try:
                 reply = self.transport.request(method, path, body, timeout=timeout)
             except CONNECTION_ERRORS as error:

@@ -43,7 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bridge_sim  # noqa: E402
-from live_stack import Stack, backlog, cpu_seconds  # noqa: E402
+from live_stack import Stack, backlog, cpu_seconds, machine_busy  # noqa: E402
 from scratch_db import ScratchDatabase  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -225,19 +225,21 @@ def capacity(stack, client, token, logins, k, start_ts, prefill, streams, group,
 
 def plan(logins: list[str], breaches: int, seconds: int, rng: random.Random) -> dict:
     chosen = rng.sample(logins, breaches + 6)
-    spread = [5 + round(n * (seconds - 15) / max(1, breaches - 1)) for n in range(breaches)]
+    span = max(1, seconds - 15)  # from second 5 to 10 s before the end
+    spread = [5 + round(n * span / max(1, breaches - 1)) for n in range(breaches)]
     plan = {"breach": {}, "no_breach": {}}
     for n, login in enumerate(chosen[:breaches]):
         equity = DAILY_BREACH[1] if n % 10 == 0 else rng.randint(*DAILY_BREACH)
         plan["breach"][login] = (spread[n], equity)
     for n, login in enumerate(chosen[breaches:]):
         equity = AT_FLOOR if n < 3 else rng.randint(*NEAR)
-        plan["no_breach"][login] = (5 + rng.randrange(seconds - 15), equity)
+        plan["no_breach"][login] = (5 + rng.randrange(span), equity)
     return plan
 
 
 def live_run(stack, client, token, logins, args, streams, group, run_id) -> dict:
     from evaluations.models import PlatformCommand, TradingAccount
+    from live.models import LimitAlert, LiveTick
     from risk.models import Violation
 
     rng = random.Random(args.seed)
@@ -253,11 +255,18 @@ def live_run(stack, client, token, logins, args, streams, group, run_id) -> dict
     monitors = stack.start_monitors(2, "live")
     time.sleep(3)  # the monitors start and share the shards out
     runner.start()
+    if args.profile:
+        for n, (proc, _) in enumerate([*monitors, (stack.web, None)]):
+            name = f"monitor{n}" if n < len(monitors) else "web"
+            stack.profile(proc.pid, args.seconds, Path(args.profile) / f"{name}.txt")
     web0, mon0 = cpu_seconds(stack.web.pid), sum(cpu_seconds(p.pid) for p, _ in monitors)
+    worker0, own0, machine0 = cpu_seconds(stack.worker.pid), sum(os.times()[:2]), machine_busy()
     begin = time.monotonic()
     runner.run(args.seconds)
     window = time.monotonic() - begin
     web1, mon1 = cpu_seconds(stack.web.pid), sum(cpu_seconds(p.pid) for p, _ in monitors)
+    worker1, own1, machine1 = cpu_seconds(stack.worker.pid), sum(os.times()[:2]), machine_busy()
+    load = os.getloadavg()[0]
     unread, pending = backlog(client, streams, group)
     # the last commands and emails: wait until every planted breach has its command
     deadline = time.monotonic() + 30
@@ -337,6 +346,13 @@ def live_run(stack, client, token, logins, args, streams, group, run_id) -> dict
         ),
         "monitor_cpu_s_in_window": round(mon1 - mon0, 2),
         "web_cpu_s_in_window": round(web1 - web0, 2),
+        "worker_cpu_s_in_window": round(worker1 - worker0, 2),
+        "simulator_cpu_s_in_window": round(own1 - own0, 2),
+        "machine_busy_cores": round((machine1[0] - machine0[0]) / window, 2),
+        "machine_cores": os.cpu_count(),
+        "load_average_1min_at_end": round(load, 2),
+        "late_ticks_stored": LiveTick.objects.filter(reason="late").count(),
+        "alerts": LimitAlert.objects.count(),
         "simulator": {k: v for k, v in report.items() if k not in ("planted", "commands")}
         | {"commands": {k: len(v) for k, v in report["commands"].items()}},
     }
@@ -413,6 +429,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--profile", help="directory: py-spy profiles (collapsed stacks) of the live run (c)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the run directory (logs)")
     args = parser.parse_args()
 

@@ -53,6 +53,14 @@ def cpu_seconds(pid: int) -> float:
     return total / CLOCK_TICKS
 
 
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot (/proc/stat, all cores)."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values) - idle) / CLOCK_TICKS, sum(values) / CLOCK_TICKS
+
+
 class Stack:
     """Everything the benchmark starts; `close()` stops all of it (also after a failure)."""
 
@@ -198,6 +206,16 @@ class Stack:
             found = re.findall(r"stopped after (\d+) items", log.read_text(errors="replace"))
             processed += int(found[-1]) if found else 0
         return processed
+
+    def profile(self, pid: int, seconds: int, out: Path) -> None:
+        """py-spy (installed by hand: `pip install py-spy`) samples `pid` and its children."""
+        out.parent.mkdir(parents=True, exist_ok=True)
+        py_spy = str(Path(sys.executable).parent / "py-spy")
+        self._spawn(
+            [py_spy, "record", "--pid", str(pid), "--subprocesses", "--duration", str(seconds)]
+            + ["--format", "raw", "--output", str(out), "--nonblocking"],
+            "py-spy.log",
+        )
 
     def log_tail(self, name: str, lines: int = 30) -> str:
         path = self.dir / f"{name}.log"
