@@ -269,13 +269,13 @@ def live_run(stack, client, token, logins, args, streams, group, run_id) -> dict
     load = os.getloadavg()[0]
     unread, pending = backlog(client, streams, group)
     # the last commands and emails: wait until every planted breach has its command
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         got = {c["login"] for c in runner.commands}
         if set(planted["breach"]) <= got:
             break
         time.sleep(0.2)
-    drained = wait_drained(client, streams, group, timeout=30, started=time.monotonic())
+    drained = wait_drained(client, streams, group, timeout=60, started=time.monotonic())
     mon_drained = sum(cpu_seconds(p.pid) for p, _ in monitors)
     time.sleep(3)  # emails queued after the last commands
     runner.drain(timeout=60)
