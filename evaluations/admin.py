@@ -437,7 +437,10 @@ class TradingAccountAdmin(AuditedAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return OpenAccountForm._meta.fields
-        return (*ACCOUNT_READONLY, "needs_review", "broker_server", "server_tz")
+        shown = ACCOUNT_READONLY
+        if not request.user.has_perm("evaluations.view_platformcommand"):
+            shown = tuple(f for f in shown if f != "platform_commands")
+        return (*shown, "needs_review", "broker_server", "server_tz")
 
     def get_readonly_fields(self, request, obj=None):
         return ACCOUNT_READONLY if obj is not None else ()

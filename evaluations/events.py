@@ -8,8 +8,9 @@ or a long poll by its fallback poll):
 - `wake_bridge(bridge_id)`: a message on `live:{b<id>}:wake`, which a bridge's long poll
   (`GET /api/live/commands/`) waits on, so a new command reaches the bridge at once.
 
-They go to the live Redis (`LIVE_REDIS_URL`, by default `REDIS_URL`); with none nothing is sent. A Redis error is logged, never raised: these run after
-a transaction committed, and a decision that is saved must not turn into an error.
+They go to the live Redis (`LIVE_REDIS_URL`, by default `REDIS_URL`); with none nothing is
+sent. A Redis error is logged, never raised: these run after a transaction committed, and a
+decision that is saved must not turn into an error.
 """
 
 from __future__ import annotations

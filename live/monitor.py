@@ -187,19 +187,32 @@ class Monitor:
         flushed_at = time.monotonic()
         try:
             while not stop():
-                if time.monotonic() - self.rebalanced_at >= REBALANCE_SECONDS:
-                    self.rebalance()
-                if time.monotonic() - flushed_at >= BAR_SWEEP_SECONDS:
-                    for shard in list(self.shards.values()):
-                        self.flush_bars(shard)
-                    flushed_at = time.monotonic()
-                if self.step():
+                try:
+                    if time.monotonic() - self.rebalanced_at >= REBALANCE_SECONDS:
+                        self.rebalance()
+                    if time.monotonic() - flushed_at >= BAR_SWEEP_SECONDS:
+                        for shard in list(self.shards.values()):
+                            self.flush_bars(shard)
+                        flushed_at = time.monotonic()
+                    worked = self.step()
+                except state.REDIS_ERRORS as error:
+                    # Redis is down or restarting: hold nothing (the leases may run out meanwhile),
+                    # wait, and take the shards again, their unacknowledged entries included.
+                    log.warning("%s: Redis unreachable (%s); retrying", self.id, error)
+                    self.shards.clear()
+                    self.rebalanced_at = 0.0
+                    time.sleep(0.5)
+                    continue
+                if worked:
                     idle = 0.0
                 else:
                     idle = min(idle_max, idle + 0.002)
                     time.sleep(idle)
         finally:
-            self.close()
+            try:
+                self.close()
+            except state.REDIS_ERRORS:
+                log.warning("%s stopped without releasing its leases (Redis down)", self.id)
 
     def step(self) -> int:
         """Read and evaluate one batch from every held shard; the number of entries done."""

@@ -31,6 +31,7 @@ from django.shortcuts import get_object_or_404
 from evaluations.models import (
     AccountStatus,
     BalanceOperation,
+    PlatformCommand,
     Trade,
     TradingAccount,
 )
@@ -327,6 +328,11 @@ def paused_until(account: TradingAccount, now: dt.datetime) -> dt.datetime | Non
     if until is None:
         return None
     return dt.datetime.fromtimestamp(int(until), ZoneInfo(account.phase.reset_tz))
+
+
+def platform_commands(account: TradingAccount, limit: int = 10) -> list[PlatformCommand]:
+    """What the trading platform was told about the account, newest first (one query)."""
+    return list(account.platform_commands.order_by("-issued_at", "-id")[:limit])
 
 
 def failing_violation(account: TradingAccount) -> Violation | None:

@@ -8,6 +8,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("live/stream/", views.live_stream, name="live_stream"),
     path("certificates/", views.my_certificates, name="certificates"),
     path("certificates/<str:public_id>/", views.certificate_public, name="certificate"),
     path(

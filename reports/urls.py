@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import abuse_views, views
+from . import abuse_views, live_views, views
 
 app_name = "reports"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("risk/", views.risk_monitor, name="risk"),
     path("risk/panel/", views.risk_panel, name="risk_panel"),
+    path("live/", live_views.live_monitor, name="live"),
+    path("live/stream/", live_views.live_stream, name="live_stream"),
     path("funnel/", views.funnel, name="funnel"),
     path("money/", views.money, name="money"),
     path("traders/", views.leaderboard, name="leaderboard"),

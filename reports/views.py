@@ -2,7 +2,7 @@
 
 Each dashboard is one page with a date range and a program filter; every table on it links to
 its CSV export with the same filters. The risk monitor's panel is also served alone, for the
-page to poll with htmx.
+page to fetch again with htmx when the live events report a breach or a command.
 """
 
 from __future__ import annotations
@@ -35,7 +35,13 @@ DASHBOARDS = (
         "reports:risk",
         "Risk monitor",
         VIEW_RISK_MONITOR,
-        "Accounts nearest their loss limits, today's violations, exposure. Refreshes itself.",
+        "Accounts nearest their loss limits, today's violations, exposure. Refreshes on breaches.",
+    ),
+    (
+        "reports:live",
+        "Live monitor",
+        VIEW_RISK_MONITOR,
+        "Live equity nearest the loss limits, breaches and enforcement commands as they happen.",
     ),
     (
         "reports:funnel",
@@ -65,7 +71,9 @@ DASHBOARDS = (
 
 
 def refresh_seconds() -> int:
-    return int(getattr(settings, "REPORTS_RISK_REFRESH_SECONDS", 30))
+    """The least time between two refreshes of the risk monitor's panel, however many breaches
+    and commands the live events report (static/js/live_monitor.js)."""
+    return int(getattr(settings, "REPORTS_RISK_REFRESH_SECONDS", 5))
 
 
 def _nav(user, current: str) -> list[dict]:
@@ -145,7 +153,7 @@ def risk_monitor(request):
 @background_poll
 @staff_view(VIEW_RISK_MONITOR)
 def risk_panel(request):
-    """The risk monitor's figures alone: what the page's htmx poll swaps in."""
+    """The risk monitor's figures alone: what the page swaps in after a live breach or command."""
     _, flt = _filters(request, DEFAULT_DAYS[VIEW_RISK_MONITOR])
     return render(request, "reports/_risk_panel.html", _risk_context(request, flt))
 

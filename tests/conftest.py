@@ -339,3 +339,28 @@ def _close_stray_connections(django_db_setup, django_db_blocker) -> Iterator[Non
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture
+def live_redis(settings):
+    """The live Redis for one test: a database of this test process's own (8 + xdist worker
+    number) and its own events channel, empty before and after, and short server-sent event
+    streams (a ping twice a second, an end after 5 s; live/streams.py). The live keys (shard
+    streams, leases, state, the nearest-to-limits set) are the firm's, so two test processes
+    sharing one Redis database would read each other's. Yields a client of that database."""
+    import redis as redis_lib
+
+    from live import events
+
+    base = (settings.REDIS_URL or "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
+    number = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    settings.LIVE_REDIS_URL = f"{base}/{8 + number % 8}"
+    settings.LIVE_EVENTS_CHANNEL = f"live:events:test{number}"
+    settings.LIVE_STREAM_HEARTBEAT_SECONDS = 0.5
+    settings.LIVE_STREAM_MAX_SECONDS = 5
+    if not events.available():
+        unavailable("live updates need Redis (set REDIS_URL)")
+    client = redis_lib.Redis.from_url(settings.LIVE_REDIS_URL)
+    client.flushdb()
+    yield client
+    client.flushdb()

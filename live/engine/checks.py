@@ -88,7 +88,8 @@ def measure(limits: LiveLimits, state: LiveState) -> None:
 def check_point(
     limits: LiveLimits, state: LiveState, ts: int, *, at_reset: bool = False, alerts: bool = True
 ) -> list[Breach | NearLimit]:
-    """Alerts then breaches of the current point at ts. `at_reset`: the carried state at the
+    """Alerts then breaches of the current point at ts (no alert for a limit the point breaks,
+    none at a point that fails the account). `at_reset`: the carried state at the
     day's reset (the total floor is checked there only in trailing_eod mode, like the engine).
     Updates the staff view; emits nothing once the account failed."""
     measure(limits, state)
@@ -98,21 +99,23 @@ def check_point(
     equity = state.equity
     daily_open = state.day_limit is not None and state.day not in state.breach_days
     total_open = limits.total is not None and not state.total_breached
-    if alerts:
-        if daily_open:
-            out += _alerts(limits, state, DAILY, ts, state.last_daily_floor, state.used_daily_bp)
-        if total_open:
-            out += _alerts(limits, state, TOTAL, ts, state.last_total_floor, state.used_total_bp)
-    hard = False
-    if daily_open and equity < state.last_daily_floor:
-        breach = _daily_breach(limits, state, ts)
-        out.append(breach)
-        hard = breach.severity == "hard"
     check_total = not at_reset or limits.total is None or limits.total.mode == "trailing_eod"
-    if total_open and check_total and equity < state.last_total_floor:
-        breach = _total_breach(limits, state, ts)
-        out.append(breach)
-        hard = hard or breach.severity == "hard"
+    daily_breaks = daily_open and equity < state.last_daily_floor
+    total_breaks = total_open and check_total and equity < state.last_total_floor
+    breaches: list[Breach] = []
+    if daily_breaks:
+        breaches.append(_daily_breach(limits, state, ts))
+    if total_breaks:
+        breaches.append(_total_breach(limits, state, ts))
+    hard = any(b.severity == "hard" for b in breaches)
+    # A warning is for a limit still to be broken: none for a limit this very point breaks,
+    # and none at all at the point that fails the account (its breach notice says it all).
+    if alerts and not hard:
+        if daily_open and not daily_breaks:
+            out += _alerts(limits, state, DAILY, ts, state.last_daily_floor, state.used_daily_bp)
+        if total_open and not total_breaks:
+            out += _alerts(limits, state, TOTAL, ts, state.last_total_floor, state.used_total_bp)
+    out += breaches
     if hard:
         state.failed_ts = ts
     return out

@@ -6,7 +6,8 @@ been opened. At one instant the positions that closed leave first, then the new 
 order (numeric ids by value) — the engine's order for trades opened at one second — so:
 
     max_position_size  a new position with volume > limit: one breach, key
-                       "max_position_size:position:<id>"
+                       "max_position_size:position:<id>" (a position already open that grows
+                       is not checked again: the engine judges each trade by its volume)
     max_open_volume    the sum of open volumes rising above the limit: one breach per crossing,
                        keyed by the new position whose opening crossed it,
                        "max_open_volume:position:<id>" (if positions already open grew past it,

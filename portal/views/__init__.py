@@ -4,6 +4,7 @@ from .account import account_detail
 from .certificates import certificate_download, certificate_public, my_certificates
 from .home import home
 from .journal import journal, journal_csv
+from .live import live_stream
 from .statistics import account_statistics
 from .violations import failure, violation_detail
 
@@ -16,6 +17,7 @@ __all__ = [
     "home",
     "journal",
     "journal_csv",
+    "live_stream",
     "my_certificates",
     "violation_detail",
 ]

@@ -5,6 +5,7 @@ from accounts.access import portal_view
 from evaluations.models import AccountStatus
 from evaluations.services.scaling import scaling_progress_of
 from portal import charts, selectors
+from portal.live_banner import banner
 from portal.views import panels
 
 
@@ -52,6 +53,7 @@ def account_detail(request, login: str):
         "objectives": panels.objectives(metrics),
         "limits": panels.limits(account, metrics, now) if account.is_open else None,
         "paused_until": selectors.paused_until(account, now) if account.is_open else None,
+        "live_banner": banner([account], now),
         "stats": panels.statistics(metrics),
         "progression": panels.progression(account),
         "eligibility": panels.payout_eligibility(account),
@@ -59,6 +61,7 @@ def account_detail(request, login: str):
         "scaling_line": scaling.sentence(account.currency) if scaling else "",
         "failing": failing,
         "warnings": [v for v in violations if v.severity == "soft"],
+        "platform": panels.platform_lines(selectors.platform_commands(account)),
         "figures": figures,
         "has_days": bool(days),
         "tz_name": str(tz),

@@ -223,3 +223,55 @@ def payout_since_start(account: TradingAccount):
     from payouts.selectors import profit_since_start
 
     return profit_since_start(account)
+
+
+# What the platform was told --------------------------------------------------------------
+
+# kind -> (what happened once done, what it does, for the trader)
+PLATFORM_WORDS = {
+    "create_account": ("Account created on the platform", "create the account"),
+    "disable": ("Trading disabled on the platform", "disable trading"),
+    "close_and_disable": (
+        "Trading disabled on the platform",
+        "close all positions, then disable",
+    ),
+    "pause": ("Trading paused on the platform", "close all positions, pause until the reset"),
+    "enable": ("Trading enabled on the platform", "enable trading"),
+}
+
+
+@dataclass(frozen=True)
+class PlatformLine:
+    text: str  # "Trading disabled on the platform"
+    detail: str  # "close all positions, then disable"
+    status: str  # issued, delivered, done, failed
+    at: dt.datetime  # when it happened (done), or when it was sent
+    issued_at: dt.datetime
+    reason: str
+    error: str
+
+
+def platform_lines(commands) -> list[PlatformLine]:
+    """One line per platform command: done ("Trading disabled on the platform at …"), on its
+    way (sent at …) or failed (with the bridge's error)."""
+    lines = []
+    for command in commands:
+        done, detail = PLATFORM_WORDS.get(command.kind, (command.get_kind_display(), ""))
+        if command.status == "done":
+            text = done
+        elif command.status == "failed":
+            text = f"The platform could not {detail or command.get_kind_display().lower()}"
+        else:
+            text = f"Sent to the platform: {detail}"
+        lines.append(
+            PlatformLine(
+                text=text,
+                detail=detail,
+                status=command.status,
+                at=command.done_at or command.delivered_at or command.issued_at,
+                issued_at=command.issued_at,
+                reason=command.reason,
+                error=str(command.result.get("error", "")) if command.status == "failed" else "",
+            )
+        )
+    return lines

@@ -12,9 +12,10 @@ def run_until(
     *monitors: Monitor, done: Callable[[], object] | None = None, timeout: float = 10.0
 ) -> None:
     """Step the monitors (rebalancing first) until `done()` or, without it, until none has
-    anything left to read."""
+    anything left to read (three idle rounds: the first reads of a shard are its backlog)."""
     deadline = time.monotonic() + timeout
     rebalanced = 0.0
+    idle = 0
     while time.monotonic() < deadline:
         if time.monotonic() - rebalanced > 0.3:
             for monitor in monitors:
@@ -23,7 +24,8 @@ def run_until(
         worked = sum(monitor.step() for monitor in monitors)
         if done is not None and done():
             return
-        if done is None and not worked:
+        idle = 0 if worked else idle + 1
+        if done is None and idle >= 3:
             return
         if not worked:
             time.sleep(0.01)

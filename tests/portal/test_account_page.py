@@ -194,3 +194,32 @@ def test_money_is_shown_exactly(trader_client, accounts):
 
 def test_day0_constant_is_a_monday():
     assert DAY0.weekday() == 0
+
+
+def test_the_trader_sees_what_the_platform_was_told_and_when(trader_client, trader):
+    from evaluations.services import commands
+    from tests.factories import BridgeFactory, TradingAccountFactory
+
+    account = TradingAccountFactory(trader=trader, login="7000042", bridge=BridgeFactory())
+    issued_at = dt.datetime(2026, 3, 3, 14, 3, 10, tzinfo=dt.UTC)
+    with time_machine.travel(issued_at, tick=False):
+        command = commands.issue(
+            account, "close_and_disable", key="k", reason="Failed: daily loss broken"
+        )
+        commands.claim_for_bridge(account.bridge)
+    with time_machine.travel(issued_at + dt.timedelta(seconds=2), tick=False):
+        commands.acknowledge(account.bridge, command.pk, ok=True, result={})
+    pause = commands.issue(account, "pause", key="p", payload={"until": "2026-03-04T00:00:00Z"})
+    commands.claim_for_bridge(account.bridge)
+    commands.acknowledge(account.bridge, pause.pk, ok=False, result={"error": "trade disabled"})
+
+    html = " ".join(_page(trader_client, "7000042").split())
+
+    assert (
+        "<strong>Trading disabled on the platform</strong> at "
+        '<time datetime="2026-03-03T14:03:12+00:00">3 Mar 2026, 14:03:12</time> '
+        "(close all positions, then disable)"
+    ) in html
+    assert "The platform could not close all positions, pause until the reset" in html
+    assert ": trade disabled" in html
+    assert "Failed: daily loss broken" in html

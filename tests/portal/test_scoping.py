@@ -10,7 +10,9 @@ from risk.models import Violation
 pytestmark = pytest.mark.django_db
 
 # Pages of the signed-in user's own things, whoever they are (no object in the URL).
-OWN_PAGES = ("portal:home", "portal:certificates")
+OWN_PAGES = ("portal:home", "portal:certificates", "portal:live_stream")
+# Background requests (the live banner's stream) answer 401 when signed out, not a redirect.
+BACKGROUND = ("portal:live_stream",)
 # Public by design: a certificate's verification page and PDF, found by its unguessable id.
 PUBLIC_PAGES = ("portal:certificate", "portal:certificate_pdf")
 
@@ -76,9 +78,12 @@ def test_staff_see_only_their_own_accounts_in_the_portal(client, accounts):
 
 def test_anonymous_visitors_are_asked_to_log_in_everywhere_but_certificates(client, accounts):
     public = _public(accounts)
+    background = [reverse(name) for name in BACKGROUND]
     for url in _portal_urls(accounts):
         response = client.get(url)
         if url in public:
             assert response.status_code == 200, url
+        elif url in background:
+            assert response.status_code == 401, url
         else:
             assert response.status_code == 302 and "/accounts/login/" in response["Location"], url

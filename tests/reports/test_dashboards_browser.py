@@ -1,7 +1,10 @@
 """Each staff dashboard in a real browser (Debian chromium), on demo data: the figures draw,
-the console stays clean under the CSP, and the risk monitor refreshes itself with htmx."""
+the console stays clean under the CSP, and the risk monitor refreshes itself (htmx) when the live
+stream reports a breach."""
 
 from __future__ import annotations
+
+import time
 
 import pytest
 from django.urls import reverse
@@ -9,6 +12,7 @@ from django.urls import reverse
 from accounts.models import User
 from demo.seed import seed_demo
 from risk.services.evaluation import evaluate_accounts
+from tests.live_redis import publish
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -80,18 +84,24 @@ def test_dashboard_draws_its_figures_without_console_errors(staff_page, live_ser
     assert staff_page.errors == []
 
 
-def test_risk_monitor_refreshes_itself_without_a_page_reload(staff_page, live_server):
+def test_risk_monitor_refreshes_on_a_live_breach_without_a_page_reload(
+    staff_page, live_server, live_redis, settings
+):
+    settings.LIVE_STREAM_MAX_SECONDS = 30
     staff_page.goto(live_server.url + "/staff/risk/")
     staff_page.wait_for_selector("#risk-panel .js-chart .plot-container")
+    staff_page.wait_for_selector("[data-testid=live-indicator][data-state=connected]")
     staff_page.evaluate("window.__notReloaded = true")
     first = staff_page.locator("[data-testid=risk-updated]").inner_text()
+    time.sleep(1.1)  # "Updated HH:MM:SS" shows whole seconds
+
+    publish({"type": "breach", "account_id": 1, "login": "1", "rule": "max_daily_loss", "ts": 0})
 
     staff_page.wait_for_function(
         "text => document.querySelector('[data-testid=risk-updated]').innerText !== text",
         arg=first,
-        timeout=10_000,
+        timeout=5_000,
     )
-
     assert staff_page.evaluate("window.__notReloaded") is True
     staff_page.wait_for_selector("#risk-panel .js-chart .plot-container")
     assert staff_page.locator("#risk-panel .js-chart .plot-container").count() >= 2

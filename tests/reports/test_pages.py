@@ -92,17 +92,29 @@ def test_an_inverted_range_is_explained_and_the_default_is_shown(admin_client, f
     assert "The start date must not be after the end date." in response.content.decode()
 
 
-def test_risk_monitor_polls_its_panel_with_htmx_and_no_inline_script(admin_client, firm):
-    html = admin_client.get(reverse("reports:risk"), MARCH).content.decode()
+@pytest.mark.parametrize("name", ["reports:risk", "reports:live"])
+def test_risk_and_live_monitors_follow_the_live_stream_with_no_inline_script(
+    admin_client, firm, name
+):
+    html = admin_client.get(reverse(name), MARCH).content.decode()
 
-    assert 'hx-get="/staff/risk/panel/?start=2026-03-01&amp;end=2026-03-31"' in html
-    assert 'hx-trigger="every 30s"' in html
-    assert "includeIndicatorStyles" in html
+    assert 'data-live-stream="/staff/live/stream/"' in html
+    assert "/static/js/live_monitor.js" in html
     # Only JSON data and static files: no inline JavaScript for the CSP to block.
     import re
 
     for tag in re.findall(r"<script[^>]*>", html):
         assert 'type="application/json"' in tag or "src=" in tag, tag
+
+
+def test_risk_monitor_fetches_its_panel_on_live_events_not_on_a_timer(admin_client, firm):
+    html = admin_client.get(reverse("reports:risk"), MARCH).content.decode()
+
+    assert 'hx-get="/staff/risk/panel/?start=2026-03-01&amp;end=2026-03-31"' in html
+    assert 'hx-trigger="live-change from:body"' in html
+    assert "every " not in html.split('id="risk-panel"')[1].split(">")[0]
+    assert "includeIndicatorStyles" in html
+    assert 'href="/staff/live/"' in html
 
 
 def test_trader_page_shows_all_accounts_and_the_daily_pnl_figure(admin_client, firm):

@@ -26,7 +26,7 @@ from abuse.models import Case
 from accounts import audit
 from accounts.models import AuditAction, RoleGrantRequest, User
 from accounts.roles import ADMINS, FINANCE, RISK, SUPPORT
-from evaluations.models import Certificate, TradingAccount
+from evaluations.models import Certificate, PlatformCommand, TradingAccount
 from imports.management.commands.create_bridge import bridge_group
 from payouts.models import PaymentRun, PayoutRequest
 from risk.models import Violation
@@ -35,6 +35,7 @@ from tests.factories import (
     T0,
     AccountAliasFactory,
     BalanceOperationFactory,
+    BridgeFactory,
     CaseFactory,
     CertificateFactory,
     DailyReportFactory,
@@ -49,6 +50,7 @@ from tests.factories import (
     PayoutRequestFactory,
     PayoutTransitionFactory,
     PhaseFactory,
+    PlatformCommandFactory,
     ProgramFactory,
     RuleFactory,
     RuleSetFactory,
@@ -80,6 +82,7 @@ class TraderWorld:
     payment_run: PaymentRun | None = None  # a draft run (finance's, no trader's object)
     certificate: Certificate | None = None
     abuse_case: Case | None = None  # an open case naming the funded account
+    command: PlatformCommand | None = None  # a platform command about the funded account
 
 
 @dataclass
@@ -143,6 +146,11 @@ def build_world() -> World:
 
     bridge = UserFactory(email="bridge-matrix@bridges.propdesk.invalid")
     bridge.groups.add(bridge_group())
+    bridge_row = BridgeFactory(name="matrix-bridge", user=bridge)
+    a.command, b.command = (
+        PlatformCommandFactory(bridge=bridge_row, account=a.funded, key="matrix:a"),
+        PlatformCommandFactory(bridge=bridge_row, account=b.funded, key="matrix:b"),
+    )
     users = {
         ANONYMOUS: None,
         TRADER_A: a.user,
@@ -179,6 +187,8 @@ def build_world() -> World:
         a.funded,
         a.funded.trades.get(),
         AccountAliasFactory(account=a.funded),
+        bridge_row,
+        a.command,
         LoginRecordFactory(user=a.user),
         a.certificate,
         EquitySnapshotFactory(account=a.funded, time=T0 + dt.timedelta(days=4, hours=2)),

@@ -21,6 +21,7 @@ from rest_framework.authtoken.models import Token
 from abuse.models import VIEW_CASE
 from accounts.roles import ADMINS, FINANCE, RISK, ROLE_PERMISSIONS, SUPPORT
 from imports.management.commands.create_bridge import BRIDGE_PERMISSIONS
+from live import events
 from reports.models import VIEW_FUNNEL, VIEW_LEADERBOARD, VIEW_MONEY, VIEW_RISK_MONITOR
 from reports.tables import TABLES
 from tests.conftest import client_with_second_factor
@@ -30,6 +31,7 @@ from .conftest import ANONYMOUS, BRIDGE, ROLES, SUPERUSER, TRADER_A, TRADER_B, W
 OK, LOGIN, ADMIN_LOGIN = "200", "302 to login", "302 to admin login"
 REAUTHENTICATE = "302 to re-authenticate"
 UNAUTHORIZED, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = "401", "403", "404", "405"
+UNAVAILABLE = "503"
 STAFF = (SUPPORT, RISK, FINANCE, ADMINS)
 NOT_STAFF = (TRADER_A, TRADER_B, BRIDGE)
 
@@ -103,6 +105,8 @@ REPORT_PAGES: dict[str, set[str] | None] = {
     "reports:index": ANY_DASHBOARD,
     "reports:risk": DASHBOARD_ROLES[VIEW_RISK_MONITOR],
     "reports:risk_panel": DASHBOARD_ROLES[VIEW_RISK_MONITOR],
+    "reports:live": DASHBOARD_ROLES[VIEW_RISK_MONITOR],
+    "reports:live_stream": DASHBOARD_ROLES[VIEW_RISK_MONITOR],
     "reports:funnel": DASHBOARD_ROLES[VIEW_FUNNEL],
     "reports:money": DASHBOARD_ROLES[VIEW_MONEY],
     "reports:leaderboard": DASHBOARD_ROLES[VIEW_LEADERBOARD],
@@ -114,9 +118,15 @@ REPORT_PAGES: dict[str, set[str] | None] = {
     **dict.fromkeys(ABUSE_POST_ONLY, None),
 }
 # REST API (/api/…): bridge pushes are POST-only; GET gets 405 once DRF has let the caller in.
+BRIDGE_ROW = "an active evaluations.Bridge"  # not a permission: the token's user has the row
+TOKEN_ONLY = ("bridge:", "live_api:")  # bridge endpoints: a bridge token, never a session
 API_PERMISSION: dict[str, str | None] = {
     "bridge:trades": "evaluations.add_trade",
     "bridge:snapshots": "evaluations.add_equitysnapshot",
+    # Platform commands (docs/bridges.md): the caller must be an active Bridge; the ack is
+    # POST-only. Another bridge's command is a 404 (tests/live/test_commands_api.py).
+    "live_api:commands": BRIDGE_ROW,
+    "live_api:command_ack": BRIDGE_ROW,
     "api-schema": None,  # public documentation (docs/api.md)
     "api-docs": None,
 }
@@ -131,6 +141,8 @@ ADMIN_WITHOUT_ADD = {
     "evaluations.trade",  # trades and snapshots enter through the import service
     "evaluations.equitysnapshot",
     "evaluations.accountalias",  # edited on its account's page (the alias service audits it)
+    "evaluations.bridge",  # made with its API user and token by `manage.py create_bridge`
+    "evaluations.platformcommand",  # issued by the lifecycle and the risk engine
     "evaluations.certificate",  # issued by the pass and payment services
     "risk.violation",
     "risk.accountmetrics",
@@ -152,7 +164,12 @@ STANDARD_ADMIN_PAGES = (
     "simple_history",  # django-simple-history's page of one past version
 )
 
-BACKGROUND_POLLS = {"reports:risk_panel"}
+# Background requests: they answer 401 when signed out (the page's script follows the session).
+BACKGROUND_POLLS = {"reports:risk_panel", "reports:live_stream", "portal:live_stream"}
+# Server-sent event streams need the live Redis: without it they answer 503 to whoever may open
+# them (tests/reports/test_live_monitor.py); the streams' content is tested there and in
+# tests/portal/test_live_banner.py.
+LIVE_STREAMS = {"reports:live_stream", "portal:live_stream"}
 # Public pages: anyone, signed in or not, opens a certificate by its unguessable id.
 PUBLIC_PORTAL = {"portal:certificate", "portal:certificate_pdf"}
 
@@ -173,8 +190,10 @@ def expected(case: Case, role: str) -> str:
         permission = API_PERMISSION[case.name]
         if permission is None:
             return OK
-        if role == ANONYMOUS or (case.name.startswith("bridge:") and role != BRIDGE):
+        if role == ANONYMOUS or (case.name.startswith(TOKEN_ONLY) and role != BRIDGE):
             return UNAUTHORIZED  # bridge endpoints take bridge tokens only, never a session
+        if permission == BRIDGE_ROW:
+            return NOT_ALLOWED if case.name == "live_api:command_ack" else OK
         return NOT_ALLOWED if granted(role, permission) else FORBIDDEN
     if case.group == "admin":
         if role == ANONYMOUS or role in NOT_STAFF:
@@ -200,6 +219,9 @@ def expected(case: Case, role: str) -> str:
     if role == ANONYMOUS:
         # A background poll answers 401 (htmx follows its HX-Redirect to sign in).
         return UNAUTHORIZED if case.name in BACKGROUND_POLLS else LOGIN
+    if case.name in LIVE_STREAMS:
+        allowed = case.group == "portal" or role == SUPERUSER or role in REPORT_PAGES[case.name]
+        return (OK if events.available() else UNAVAILABLE) if allowed else FORBIDDEN
     if case.group == "portal":
         return NOT_FOUND if case.names_a_object and role != TRADER_A else OK
     if case.group == "payouts":
@@ -262,6 +284,7 @@ def _values(route: Route, arg: str, a) -> object:
         ("reports", "pk"): a.user.pk,
         ("reports", "slug"): "",  # one URL per table: see all_cases
         ("reports", "case_id"): a.abuse_case.pk,
+        ("live_api", "command_id"): a.command.pk,
     }
     if (route.namespace, arg) not in values:
         pytest.fail(f"no value for {arg!r} of {route.namespace}:{route.name}: add one here")
@@ -402,7 +425,7 @@ def test_every_generated_url_has_a_policy(world):
     groups = {
         group: sum(c.group == group for c in cases) for group in ("portal", "payouts", "hijack")
     }
-    assert groups == {"portal": 10, "payouts": 17, "hijack": 2}
+    assert groups == {"portal": 11, "payouts": 17, "hijack": 2}
     assert {"reports:export", "reports:trader_export", "bridge:trades"} <= {c.name for c in cases}
     standard = [c for c in cases if c.group == "admin" and c.page != "custom"]
     assert len(standard) == 3 * len(admin.site._registry)
