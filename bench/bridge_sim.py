@@ -499,7 +499,7 @@ class BridgeRunner:
         self.lock = threading.Lock()
         self.planted_sent_at: dict[str, float] = {}
         self.commands: list[dict] = []
-        self.command_seen: dict[int, float] = {}
+        self.outcomes: dict[int, tuple[bool, dict]] = {}  # command id → (ok, result)
         self.errors: list[str] = []
         self.stopping = threading.Event()
         self.queues: list[queue.Queue] = []
@@ -601,10 +601,10 @@ class BridgeRunner:
             return 0
         commands = reply.json().get("commands", [])
         for command in commands:
-            first = command["id"] not in self.command_seen
-            if first:
-                self.command_seen[command["id"]] = received
-            ok, result = self.sim.apply_command(command, int(received))
+            first = command["id"] not in self.outcomes
+            if first:  # a command handed out again (lease ran out) is acknowledged, not redone
+                self.outcomes[command["id"]] = self.sim.apply_command(command, int(received))
+            ok, result = self.outcomes[command["id"]]
             with self.lock:
                 self.commands.append(
                     {

@@ -251,3 +251,26 @@ def test_money_and_times_on_the_wire_are_exact_text():
         "-1234.56",
     ]
     assert parse_iso(iso(T0 + 59)) == T0 + 59
+
+
+def test_a_command_handed_out_again_is_acknowledged_again_but_not_carried_out_twice():
+    sim = Simulator(["A1"], seed=1, start_ts=T0)
+    create = {"id": 9, "kind": "create_account", "login": "PD-1", "payload": {}}
+
+    class Transport:
+        acks = []
+
+        def request(self, method, path, body=None, timeout=None):
+            if method == "GET":
+                return Reply(200, {}, json.dumps({"commands": [create]}).encode())
+            self.acks.append(json.loads(body))
+            return Reply(200, {}, b"{}")
+
+    transport = Transport()
+    runner = BridgeRunner(sim, Sender(transport))
+    runner.poll_commands(0)
+    runner.poll_commands(0)  # the same command again: its lease ran out before our ack arrived
+
+    assert len(sim.accounts) == 2  # A1 and one created account, not two
+    assert transport.acks[0] == transport.acks[1]
+    assert runner.report()["commands_redelivered"] == 1
