@@ -284,8 +284,15 @@ def live_run(stack, client, token, logins, args, streams, group, run_id) -> dict
 
     accounts = dict(TradingAccount.objects.filter(login__in=logins).values_list("pk", "login"))
     violations: dict[str, list] = {}
-    for account_id, created in Violation.objects.values_list("account_id", "created_at"):
-        violations.setdefault(accounts.get(account_id, str(account_id)), []).append(created)
+    published: dict[str, float] = {}  # when the API put the breaching tick on the stream
+    for account_id, created, details in Violation.objects.values_list(
+        "account_id", "created_at", "details"
+    ):
+        login = accounts.get(account_id, str(account_id))
+        violations.setdefault(login, []).append(created)
+        received_at = (details or {}).get("live", {}).get("received_at")
+        if received_at:
+            published[login] = dt.datetime.fromisoformat(received_at).timestamp()
     commands: dict[str, list] = {}
     for account_id, kind in PlatformCommand.objects.exclude(kind="create_account").values_list(
         "account_id", "kind"
@@ -302,7 +309,7 @@ def live_run(stack, client, token, logins, args, streams, group, run_id) -> dict
     for c in runner.commands:
         received.setdefault(c["login"], c["received_at"])
 
-    to_violation, to_command, to_email = [], [], []
+    to_violation, to_command, to_email, to_stream, stream_to_violation = [], [], [], [], []
     missed, duplicated = [], []
     for login in planted["breach"]:
         sent = report["planted"].get(login)
@@ -313,6 +320,9 @@ def live_run(stack, client, token, logins, args, streams, group, run_id) -> dict
             continue
         if found:
             to_violation.append(min(found).timestamp() - sent)
+            if login in published:
+                to_stream.append(published[login] - sent)
+                stream_to_violation.append(min(found).timestamp() - published[login])
         if login in received:
             to_command.append(received[login] - sent)
         if login in mails:
@@ -332,6 +342,8 @@ def live_run(stack, client, token, logins, args, streams, group, run_id) -> dict
             round(drained["drained_at"] - begin - window, 2) if drained["drained_at"] else None
         ),
         "evaluated": processed,
+        "tick_to_api_publish": ms_summary(to_stream),
+        "api_publish_to_violation": ms_summary(stream_to_violation),
         "tick_to_violation": ms_summary(to_violation),
         "tick_to_command": ms_summary(to_command),
         "tick_to_email": ms_summary(to_email),
@@ -385,6 +397,8 @@ def table(figures: dict) -> str:
         ("(c) drained after the end, s", f"{live['drained_after_end_s']}", ""),
     ]
     for key, target in (
+        ("tick_to_api_publish", ""),
+        ("api_publish_to_violation", ""),
         ("tick_to_violation", ""),
         ("tick_to_command", "p99 ≤ 250"),
         ("tick_to_email", "p99 ≤ 1000"),
