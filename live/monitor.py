@@ -111,12 +111,13 @@ class Shard:
 
 
 class Monitor:
-    def __init__(self, *, name: str | None = None, count: int = 1000) -> None:
+    def __init__(self, *, name: str | None = None, count: int = 100) -> None:
         self.id = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.count = count
         self.redis = state.client()
         self.shards: dict[int, Shard] = {}
         self.rebalanced_at = 0.0
+        self.renewed_at = 0.0
         self._renew = self.redis.register_script(_RENEW)
         self._release = self.redis.register_script(_RELEASE)
         self.processed = 0  # ticks and position sets evaluated, for the benchmark
@@ -133,10 +134,7 @@ class Monitor:
         alive = max(1, pipe.execute()[2])
         total = state.shards()
         target = math.ceil(total / alive)
-        for number in list(self.shards):
-            if not self._renew(keys=[state.lease_key(number)], args=[self.id, lease_ms]):
-                log.warning("%s lost shard %s", self.id, number)
-                del self.shards[number]
+        self.renew()
         while len(self.shards) > target:
             number = max(self.shards)
             self.release(number)
@@ -151,6 +149,19 @@ class Monitor:
                     if len(self.shards) >= target:
                         break
         self.rebalanced_at = time.monotonic()
+
+    def renew(self) -> None:
+        """Renew the leases held; forget the shards whose lease ran out (another process may
+        hold them now). Also called between the shards of a long step: working through a
+        backlog can take longer than a lease, and a lease lost then made the process drop and
+        reload every shard (bench/live.py saw all 16 lost while draining a 300,000-tick
+        backlog)."""
+        lease_ms = settings.LIVE_LEASE_MS
+        for number in list(self.shards):
+            if not self._renew(keys=[state.lease_key(number)], args=[self.id, lease_ms]):
+                log.warning("%s lost shard %s", self.id, number)
+                del self.shards[number]
+        self.renewed_at = time.monotonic()
 
     def take_over(self, number: int) -> None:
         stream = state.stream_key(number)
@@ -228,6 +239,8 @@ class Monitor:
             )
         done = 0
         for number, reply in zip(numbers, pipe.execute(), strict=True):
+            if time.monotonic() - self.renewed_at >= REBALANCE_SECONDS:
+                self.renew()
             shard = self.shards.get(number)
             entries = reply[0][1] if reply else []
             if shard is None:
