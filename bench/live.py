@@ -285,12 +285,13 @@ def live_run(stack, client, token, logins, args, streams, group, run_id) -> dict
     accounts = dict(TradingAccount.objects.filter(login__in=logins).values_list("pk", "login"))
     violations: dict[str, list] = {}
     published: dict[str, float] = {}  # when the API put the breaching tick on the stream
-    for account_id, created, details in Violation.objects.values_list(
-        "account_id", "created_at", "details"
+    for account_id, created, evidence in Violation.objects.values_list(
+        "account_id", "created_at", "evidence"
     ):
         login = accounts.get(account_id, str(account_id))
         violations.setdefault(login, []).append(created)
-        received_at = (details or {}).get("live", {}).get("received_at")
+        details = (evidence or {}).get("details") or {}
+        received_at = details.get("live", {}).get("received_at")
         if received_at:
             published[login] = dt.datetime.fromisoformat(received_at).timestamp()
     commands: dict[str, list] = {}
