@@ -265,7 +265,13 @@ class Monitor:
 
     # --- one batch -----------------------------------------------------------------------
 
-    def load(self, shard: Shard, account_ids: set[int]) -> None:
+    def load(self, shard: Shard, account_ids: set[int], refreshed: set[int] = frozenset()) -> None:
+        """Bring the accounts' limits and state into memory (Redis, else PostgreSQL).
+
+        `refreshed`: accounts whose first row in the batch is a refresh, which brings limits and
+        state before any tick: they are not evaluated from PostgreSQL here (after `live_limits`
+        on a fresh Redis, the first batches evaluated all 10,000 accounts of bench/live.py one
+        by one, and outlasted the shard leases)."""
         missing = [a for a in account_ids if a not in shard.accounts]
         if not missing:
             return
@@ -277,7 +283,9 @@ class Monitor:
         for account_id, raw_limits, raw_state in zip(missing, limits_rows, state_rows, strict=True):
             limits = meta = None
             engine_state = None
-            if raw_limits is None:
+            if raw_limits is None and account_id in refreshed:
+                pass  # limits and state come with the refresh row, before any tick
+            elif raw_limits is None:
                 row = limits_service.load_now(account_id)
                 if row is not None:
                     _, limits_dict, meta, state_dict = row
@@ -300,7 +308,7 @@ class Monitor:
                 account.balance = saved.get("bal")
                 account.positions = saved.get("p") or []
                 account.positions_ts = saved.get("pt") or 0
-            elif account.state is None and limits is not None:
+            elif account.state is None and limits is not None and account_id not in refreshed:
                 row = limits_service.load_now(account_id)
                 if row is not None:
                     account.state = LiveState.from_dict(row[3])
@@ -308,13 +316,14 @@ class Monitor:
 
     def process(self, shard: Shard, entries: list) -> None:
         decoded = []
-        ids: set[int] = set()
+        first: dict[int, str] = {}  # account id → the kind of its first row in the batch
         for _entry_id, fields in entries:
             kind = fields[b"k"].decode()
             rows = json.loads(fields[b"d"])
             decoded.append((kind, rows))
-            ids.update(row[0] for row in rows)
-        self.load(shard, ids)
+            for row in rows:
+                first.setdefault(row[0], kind)
+        self.load(shard, set(first), {a for a, kind in first.items() if kind == "refresh"})
         found = Found()
         for kind, rows in decoded:
             handle = {"ticks": self.tick, "positions": self.positions, "refresh": self.refresh}
