@@ -30,9 +30,10 @@ from accounts.models import KycStatus, PayoutMethod, User
 from accounts.services import create_staff_member, create_trader
 from accounts.totp import give_totp_authenticator
 from demo.firm import Firm, Journey
+from demo.live import seed_live
 from demo.payouts import PayoutRunner, demo_clock, quiet_task_log
 from demo.trading import Aim, DemoSeedError
-from evaluations.models import Certificate, ImportBatch, TradingAccount
+from evaluations.models import Bridge, Certificate, ImportBatch, TradingAccount
 from evaluations.program_spec import SpecError, read_program_spec
 from evaluations.services.programs import load_program
 from payouts.models import PayoutRequest, PayoutStatus, PayoutTransition
@@ -114,6 +115,8 @@ class SeedSummary:
     balance_operations: int = 0
     payouts: Counter = field(default_factory=Counter)  # requests by status
     second_approvals_due: int = 0  # requests above the threshold with one approval of two
+    live_minutes: int = 0  # per-minute equity bars of the demo trader's live account
+    platform_commands: int = 0  # commands the demo bridge carried out
     wiped_users: int = 0
     credentials: list[tuple[str, str]] = field(default_factory=list)
 
@@ -134,6 +137,13 @@ class SeedSummary:
                 "the finance queue /payouts/queue/"
                 + (f", {second} waiting for a second approver" if second else "")
                 + "."
+            )
+        if self.live_minutes or self.platform_commands:
+            out.append(
+                f"Live risk: the demo trader's accounts run on the bridge demo-mt5; "
+                f"{self.live_minutes} minutes of live equity, today's 80 % warning, "
+                f"{self.platform_commands} platform command(s) after failures. Without Redis "
+                "no monitor runs here (docs/live-risk.md)."
             )
         if self.wiped_users:
             out.append(f"Replaced the previous demo data ({self.wiped_users} demo users).")
@@ -174,6 +184,7 @@ def wipe_demo_data() -> int:
         # previous_account is PROTECT: unlink the chains before deleting them.
         accounts.update(previous_account=None)
         accounts.delete()
+        Bridge.objects.filter(user__in=users).delete()  # its commands went with the accounts
         ImportBatch.objects.filter(created_by__in=users).delete()
         return users.delete()[1].get(User._meta.label, 0)
     except ProtectedError as exc:
@@ -281,6 +292,8 @@ def seed_demo(seed: int = 42, *, now: dt.datetime | None = None, traders: int = 
         runner = PayoutRunner(random.Random(f"{seed}:payouts"), finance)
         firm = Firm(seeder.rng, now, seeder.staff, runner)
         firm.run(journeys)
+        live = seed_live(DEMO_TRADER_EMAIL, now, random.Random(f"{seed}:live"))
+        summary.live_minutes, summary.platform_commands = live.minutes, live.commands
         _silence_history()
         demo_accounts = TradingAccount.objects.filter(trader__in=demo_users())
         summary.statuses = Counter(demo_accounts.values_list("status", flat=True))

@@ -19,8 +19,10 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 
-from evaluations.models.programs import PhaseKind, Platform, validate_time_zone
+from evaluations.models.programs import Enforcement, PhaseKind, Platform, validate_time_zone
 from evaluations.rule_types import RULE_TYPES, validate_params, validate_severity
+
+ENFORCEMENTS = frozenset({"", *Enforcement.values})
 
 PROGRAM_KEYS = {
     "name",
@@ -52,7 +54,7 @@ SCALING_FIELDS = (
     "scaling_cap",
 )
 PHASE_KEYS = {*PHASE_FIELDS, "scaling_plan", "rules"}
-RULE_KEYS = {"code", "severity", "params"}
+RULE_KEYS = {"code", "severity", "params", "enforcement"}
 # `scaling_plan: {cycles: 4, min_profit_percent: 10, growth_percent: 25, cap: 400000}`
 SCALING_KEYS = {"cycles", "min_profit_percent", "growth_percent", "cap"}
 
@@ -73,6 +75,7 @@ class RuleSpec:
     code: str
     severity: str
     params: dict  # normalised by rule_types.validate_params
+    enforcement: str = ""  # evaluations.models.Enforcement; "" = the default for the rule
 
     def key(self) -> tuple:
         """What makes two rules the same rule (used to decide whether a new version is due)."""
@@ -80,6 +83,7 @@ class RuleSpec:
             self.code,
             self.severity,
             tuple(sorted((k, str(v)) for k, v in self.params.items())),
+            self.enforcement,
         )
 
 
@@ -202,6 +206,11 @@ def _parse_rule(data: Any, path: str, errors: _Errors) -> RuleSpec | None:
         errors.add(_join(path, "params"), "must be a mapping of parameter names to values")
         return None
     ok = True
+    enforcement = data.get("enforcement") or ""
+    if enforcement not in ENFORCEMENTS:
+        known = ", ".join(sorted(e for e in ENFORCEMENTS if e))
+        errors.add(_join(path, "enforcement"), f"{enforcement!r} is not a policy (known: {known})")
+        ok = False
     try:
         validate_severity(code, severity)
     except ValidationError as exc:
@@ -215,7 +224,9 @@ def _parse_rule(data: Any, path: str, errors: _Errors) -> RuleSpec | None:
             for message in messages:
                 errors.add(_join(path, field), message)
         ok = False
-    return RuleSpec(code=code, severity=severity, params=params) if ok else None
+    if not ok:
+        return None
+    return RuleSpec(code=code, severity=severity, params=params, enforcement=enforcement)
 
 
 def _percent(value: Any, path: str, errors: _Errors, *, positive: bool) -> Decimal | None:

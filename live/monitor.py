@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 import redis
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connection
 
 from live import state
 from live.engine.evaluator import merge, on_positions, on_tick
@@ -250,13 +250,14 @@ class Monitor:
                     shard.backlog = False
                 self.update_view(shard, force=False)
                 continue
-            close_old_connections()
             try:
                 self.process(shard, entries)
             except Exception:
                 # Nothing of this batch is acknowledged: forget the in-memory state, read it
-                # again from Redis and evaluate our pending entries again.
+                # again from Redis and evaluate our pending entries again (on a new database
+                # connection, in case the old one is what failed).
                 log.exception("%s: shard %s batch failed; it is evaluated again", self.id, number)
+                connection.close()
                 self.shards[number] = Shard(number)
                 time.sleep(0.2)
                 continue

@@ -172,7 +172,6 @@ _BALANCE_SERIES_SQL = """
     ) numbered
     WHERE position = 1 OR position = total
        OR (position * %(max_points)s) / total <> ((position - 1) * %(max_points)s) / total
-    ORDER BY position
 """
 # Equity points: the snapshots bridges pushed and, for live accounts, the last equity of every
 # minute the live monitors saw (live.EquityMinute), at the end of its minute.
@@ -191,7 +190,6 @@ _EQUITY_SERIES_SQL = """
     ) numbered
     WHERE position = 1 OR position = total
        OR (position * %(max_points)s) / total <> ((position - 1) * %(max_points)s) / total
-    ORDER BY position
 """
 
 
@@ -208,7 +206,6 @@ _EQUITY_RANGE_SQL = """
      GROUP BY CASE WHEN span.last = span.first THEN 0
               ELSE floor(extract(epoch FROM m.minute - span.first)
                          / extract(epoch FROM span.last - span.first) * %(max_points)s) END
-     ORDER BY 1
 """
 
 
@@ -252,15 +249,24 @@ def equity_series(
 ) -> list[tuple[dt.datetime, Decimal]]:
     """Equity snapshots and live per-minute last equity, downsampled in the database to at most
     ~`max_points` points."""
-    return _downsampled(_EQUITY_SERIES_SQL, {"account": account.pk, "max_points": max_points})
+    return equity_series_with_range(account, max_points)[0]
 
 
-def equity_range_series(
+def equity_series_with_range(
     account: TradingAccount, max_points: int = SERIES_MAX_POINTS
-) -> list[tuple[dt.datetime, Decimal, Decimal]]:
-    """(time, lowest, highest) equity the live monitors saw, from the per-minute bars, in at
-    most ~`max_points` buckets; empty for accounts without a live feed."""
-    return _downsampled(_EQUITY_RANGE_SQL, {"account": account.pk, "max_points": max_points})
+) -> tuple[list[tuple[dt.datetime, Decimal]], list[tuple[dt.datetime, Decimal, Decimal]]]:
+    """The equity points (`equity_series`) and the live equity range: (time, lowest, highest)
+    from the per-minute bars in at most ~`max_points` buckets, empty for accounts without a
+    live feed. One query."""
+    sql = f"""
+        SELECT 0, time, equity, NULL FROM ({_EQUITY_SERIES_SQL}) points
+        UNION ALL
+        SELECT 1, bucket.* FROM ({_EQUITY_RANGE_SQL}) bucket
+        ORDER BY 1, 2"""  # noqa: S608
+    rows = _downsampled(sql, {"account": account.pk, "max_points": max_points})
+    points = [(time, equity) for kind, time, equity, _ in rows if kind == 0]
+    ranges = [(time, low, high) for kind, time, low, high in rows if kind == 1]
+    return points, ranges
 
 
 def drawdown_series(

@@ -81,7 +81,7 @@ def rule_keys_of(rule_set: RuleSet | None) -> frozenset:
     if rule_set is None:
         return frozenset()
     return frozenset(
-        RuleSpec(r.code, r.severity, validate_params(r.code, r.params)).key()
+        RuleSpec(r.code, r.severity, validate_params(r.code, r.params), r.enforcement).key()
         for r in rule_set.rules.all()
     )
 

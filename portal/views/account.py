@@ -19,8 +19,7 @@ def account_detail(request, login: str):
     phase = account.phase
     days = selectors.daily_metrics(account)
     balance = selectors.closed_balance_series(account)
-    equity = selectors.equity_series(account)
-    equity_range = selectors.equity_range_series(account)
+    equity, equity_range = selectors.equity_series_with_range(account)
     violations = selectors.account_violations(account)
     failing = None
     if account.status == AccountStatus.FAILED:

@@ -228,7 +228,8 @@ def test_running_it_again_replaces_the_demo_data_and_keeps_real_data():
 
     output = seed(override=True)
 
-    assert "Replaced the previous demo data (56 demo users)" in output
+    # 50 traders, 6 staff and the demo platform bridge
+    assert "Replaced the previous demo data (57 demo users)" in output
     assert set(TradingAccount.objects.exclude(pk=real.pk).values_list("login", flat=True)) == logins
     assert (User.objects.count(), Trade.objects.count()) == counts
     assert TradingAccount.objects.filter(pk=real.pk).exists()
@@ -404,3 +405,27 @@ def test_finance_can_work_the_demo_queue():
             assert paid.status == PayoutStatus.PAID
 
     assert not payout_queue().exists()
+
+
+def test_the_demo_trader_has_a_live_record_the_portal_shows(client):
+    from evaluations.models import PlatformCommand
+    from live.models import EquityMinute, LimitAlert
+
+    output = seed()
+    assert "Live risk: the demo trader's accounts run on the bridge demo-mt5" in output
+    trader = User.objects.get(email="trader@propdesk.local")
+    minutes = EquityMinute.objects.filter(account__trader=trader)
+    assert minutes.count() == 240
+    alert = LimitAlert.objects.get(account__trader=trader)
+    assert (alert.limit, alert.level) == ("daily", 80)
+    assert alert.floor < alert.equity
+    live_account = alert.account
+    client.force_login(trader)
+    page = client.get(f"/trading/{live_account.login}/")
+    names = [t["name"] for t in page.context["figures"]["balance"]["data"]]
+    assert "Live equity range (low to high)" in names
+    commands = PlatformCommand.objects.filter(account__trader=trader)
+    assert commands.exists()
+    for command in commands:
+        assert command.account.status == "failed"
+        assert command.status == "done"

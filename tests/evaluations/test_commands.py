@@ -395,3 +395,29 @@ def test_money_in_a_payload_is_a_decimal_string(bridged_program):
         TraderFactory(), bridged_program, notify=False, initial_balance=Decimal("50000.50")
     )
     assert PlatformCommand.objects.get(account=account).payload["initial_balance"] == "50000.50"
+
+
+def test_a_program_spec_sets_a_rules_enforcement_and_refuses_an_unknown_one():
+    import yaml
+
+    from evaluations.program_spec import SpecError, parse_program_spec
+
+    text = """
+name: Live 50k
+slug: live-50k
+account_size: 50000
+price: 300
+phases:
+  - name: Phase 1
+    kind: evaluation
+    rules:
+      - code: max_daily_loss
+        params: {percent: 5}
+        enforcement: disable
+"""
+    spec = parse_program_spec(yaml.safe_load(text))
+    assert spec.phases[0].rules[0].enforcement == "disable"
+    with pytest.raises(SpecError) as refused:
+        parse_program_spec(yaml.safe_load(text.replace("disable", "explode")))
+    assert "phases[0].rules[0].enforcement" in str(refused.value)
+    assert "'explode' is not a policy" in str(refused.value)

@@ -211,3 +211,26 @@ def test_after_publishing_limits_the_monitor_takes_the_state_from_the_refresh_no
 
     assert evaluated_again == []
     assert Violation.objects.filter(account=account, rule_code="max_daily_loss").count() == 1
+
+
+def test_the_portal_chart_draws_the_live_minutes(setup, client):
+    bridge, api = setup
+    account = bridge_account(bridge)
+    warm([account.pk])
+    t0 = minute_start()
+    push(api, account.login, [(t0, "99500.00"), (t0 + dt.timedelta(seconds=30), "99100.00"),
+                              (t0 + dt.timedelta(seconds=61), "99800.00")])  # fmt: skip
+    monitor = Monitor(name="m1")
+    run_until(monitor)
+    monitor.close()
+    client.force_login(account.trader)
+
+    page = client.get(f"/trading/{account.login}/")
+
+    figure = page.context["figures"]["balance"]
+    traces = {t["name"]: t for t in figure["data"]}
+    band = traces["Live equity range (low to high)"]
+    # minute t0: low 99,100 (high 99,500, last 99,100); minute t0+1: 99,800
+    assert band["y"] == [99100.0, 99800.0]
+    assert traces["Live equity high"]["y"] == [99500.0, 99800.0]
+    assert traces["Equity"]["y"][-2:] == [99100.0, 99800.0]

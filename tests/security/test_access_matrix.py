@@ -120,6 +120,7 @@ REPORT_PAGES: dict[str, set[str] | None] = {
 # REST API (/api/…): bridge pushes are POST-only; GET gets 405 once DRF has let the caller in.
 BRIDGE_ROW = "an active evaluations.Bridge"  # not a permission: the token's user has the row
 TOKEN_ONLY = ("bridge:", "live_api:")  # bridge endpoints: a bridge token, never a session
+BRIDGE_POST_ONLY = {"live_api:command_ack", "live_api:ticks", "live_api:positions"}
 API_PERMISSION: dict[str, str | None] = {
     "bridge:trades": "evaluations.add_trade",
     "bridge:snapshots": "evaluations.add_equitysnapshot",
@@ -127,6 +128,9 @@ API_PERMISSION: dict[str, str | None] = {
     # POST-only. Another bridge's command is a 404 (tests/live/test_commands_api.py).
     "live_api:commands": BRIDGE_ROW,
     "live_api:command_ack": BRIDGE_ROW,
+    # The live feed (docs/live-risk.md): an active Bridge, POST-only.
+    "live_api:ticks": BRIDGE_ROW,
+    "live_api:positions": BRIDGE_ROW,
     "api-schema": None,  # public documentation (docs/api.md)
     "api-docs": None,
 }
@@ -193,7 +197,7 @@ def expected(case: Case, role: str) -> str:
         if role == ANONYMOUS or (case.name.startswith(TOKEN_ONLY) and role != BRIDGE):
             return UNAUTHORIZED  # bridge endpoints take bridge tokens only, never a session
         if permission == BRIDGE_ROW:
-            return NOT_ALLOWED if case.name == "live_api:command_ack" else OK
+            return NOT_ALLOWED if case.name in BRIDGE_POST_ONLY else OK
         return NOT_ALLOWED if granted(role, permission) else FORBIDDEN
     if case.group == "admin":
         if role == ANONYMOUS or role in NOT_STAFF:
