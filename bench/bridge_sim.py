@@ -491,8 +491,16 @@ class BridgeRunner:
     an account's ticks arrive in order), a positions thread, a trades thread and the command
     long poll. `report()` is the run's account."""
 
-    def __init__(self, sim: Simulator, sender: Sender, *, poll_wait: float = 20.0) -> None:
+    def __init__(
+        self,
+        sim: Simulator,
+        sender: Sender,
+        *,
+        poll_wait: float = 20.0,
+        tick_batch: int = TICKS_PER_REQUEST,
+    ) -> None:
         self.sim, self.sender = sim, sender
+        self.tick_batch = tick_batch  # ticks per request; one sender thread per group
         self.poll_wait = poll_wait
         self.stats: Counter = Counter()
         self.refusals: Counter = Counter()
@@ -635,7 +643,7 @@ class BridgeRunner:
     # --- the loop --------------------------------------------------------------------------
 
     def start(self, *, commands: bool = True) -> None:
-        n_chunks = max(1, -(-len(self.sim.accounts) // TICKS_PER_REQUEST))
+        n_chunks = max(1, -(-len(self.sim.accounts) // self.tick_batch))
         self.queues = [queue.Queue(maxsize=30) for _ in range(n_chunks)]
         for q in self.queues:
             self._start(self._tick_sender, q)
@@ -655,7 +663,7 @@ class BridgeRunner:
     def emit(self, second: Second) -> None:
         """Hand one second's output to the senders (blocks when they are 30 seconds behind)."""
         planted = set(second.planted)
-        parts = chunks(second.ticks, TICKS_PER_REQUEST)
+        parts = chunks(second.ticks, self.tick_batch)
         for n, part in enumerate(parts):
             q = self.queues[n % len(self.queues)]
             q.put((part, [t["account"] for t in part if t["account"] in planted]))

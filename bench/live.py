@@ -250,7 +250,9 @@ def live_run(stack, client, token, logins, args, streams, group, run_id) -> dict
     for login, (second, equity) in {**planted["breach"], **planted["no_breach"]}.items():
         sim.plant(login, second, equity)
     runner = bridge_sim.BridgeRunner(
-        sim, bridge_sim.Sender(bridge_sim.HttpTransport(stack.base_url, token))
+        sim,
+        bridge_sim.Sender(bridge_sim.HttpTransport(stack.base_url, token)),
+        tick_batch=args.tick_batch,
     )
     monitors = stack.start_monitors(2, "live")
     time.sleep(3)  # the monitors start and share the shards out
@@ -440,6 +442,9 @@ def main() -> int:
     parser.add_argument("--prefill", type=int, default=30, help="seconds of ticks for (b)")
     parser.add_argument("--baseline-seconds", type=int, default=10)
     parser.add_argument("--breaches", type=int, default=50)
+    parser.add_argument(
+        "--tick-batch", type=int, default=5_000, help="ticks per request in the live run (c)"
+    )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (gthread)")
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seed", type=int, default=7)
@@ -455,7 +460,7 @@ def main() -> int:
     run_dir = Path(tempfile.mkdtemp(prefix=f"propdesk-live-{run_id}-"))
     stack = Stack(run_dir, scratch.url, run_id)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    figures: dict = {"accounts": args.accounts}
+    figures: dict = {"accounts": args.accounts, "tick_batch": args.tick_batch}
     t0 = time.monotonic()
     try:
         client = stack.start_redis()
