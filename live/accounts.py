@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
+
 from evaluations.models import AccountAlias, Bridge, TradingAccount
 from risk.services.money import to_ts
 
@@ -29,21 +31,34 @@ def bridge_accounts(bridge: Bridge, names: set[str]) -> dict[str, FeedAccount]:
     """name → FeedAccount for the names that are a login or an alias of an account."""
     if not names:
         return {}
-    rows = list(
-        TradingAccount.objects.filter(login__in=names).values_list(
-            "login", "pk", "bridge_id", "started_at"
-        )
-    )
+    rows = _by_login(names)
     found = {login for login, *_ in rows}
     missing = names - found
     if missing:
         rows += [
-            (name, pk, bridge_id, started)
+            (name, pk, bridge_id, to_ts(started))
             for name, pk, bridge_id, started in AccountAlias.objects.filter(
                 name__in=missing
             ).values_list("name", "account_id", "account__bridge_id", "account__started_at")
         ]
     return {
-        name: FeedAccount(pk, name, bridge_id, to_ts(started), bridge_id == bridge.pk)
-        for name, pk, bridge_id, started in rows
+        name: FeedAccount(pk, name, bridge_id, started_ts, bridge_id == bridge.pk)
+        for name, pk, bridge_id, started_ts in rows
     }
+
+
+def _by_login(names: set[str]) -> list[tuple]:
+    """(login, id, bridge_id, started_ts) of the accounts with these logins.
+
+    One array parameter (`= ANY(%s)`) and the start as epoch seconds computed by PostgreSQL
+    (floored, as `to_ts`): a request of 5,000 ticks spent 130 ms of CPU in the ORM's IN list of
+    5,000 placeholders and its datetime conversion, 20 ms this way (bench/live.py).
+    """
+    table = TradingAccount._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT login, id, bridge_id, floor(extract(epoch FROM started_at))::bigint "  # noqa: S608
+            f"FROM {table} WHERE login = ANY(%s)",
+            [list(names)],
+        )
+        return cursor.fetchall()

@@ -111,12 +111,13 @@ class Shard:
 
 
 class Monitor:
-    def __init__(self, *, name: str | None = None, count: int = 1000) -> None:
+    def __init__(self, *, name: str | None = None, count: int = 100) -> None:
         self.id = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.count = count
         self.redis = state.client()
         self.shards: dict[int, Shard] = {}
         self.rebalanced_at = 0.0
+        self.renewed_at = 0.0
         self._renew = self.redis.register_script(_RENEW)
         self._release = self.redis.register_script(_RELEASE)
         self.processed = 0  # ticks and position sets evaluated, for the benchmark
@@ -133,10 +134,7 @@ class Monitor:
         alive = max(1, pipe.execute()[2])
         total = state.shards()
         target = math.ceil(total / alive)
-        for number in list(self.shards):
-            if not self._renew(keys=[state.lease_key(number)], args=[self.id, lease_ms]):
-                log.warning("%s lost shard %s", self.id, number)
-                del self.shards[number]
+        self.renew()
         while len(self.shards) > target:
             number = max(self.shards)
             self.release(number)
@@ -151,6 +149,19 @@ class Monitor:
                     if len(self.shards) >= target:
                         break
         self.rebalanced_at = time.monotonic()
+
+    def renew(self) -> None:
+        """Renew the leases held; forget the shards whose lease ran out (another process may
+        hold them now). Also called between the shards of a long step: working through a
+        backlog can take longer than a lease, and a lease lost then made the process drop and
+        reload every shard (bench/live.py saw all 16 lost while draining a 300,000-tick
+        backlog)."""
+        lease_ms = settings.LIVE_LEASE_MS
+        for number in list(self.shards):
+            if not self._renew(keys=[state.lease_key(number)], args=[self.id, lease_ms]):
+                log.warning("%s lost shard %s", self.id, number)
+                del self.shards[number]
+        self.renewed_at = time.monotonic()
 
     def take_over(self, number: int) -> None:
         stream = state.stream_key(number)
@@ -228,6 +239,8 @@ class Monitor:
             )
         done = 0
         for number, reply in zip(numbers, pipe.execute(), strict=True):
+            if time.monotonic() - self.renewed_at >= REBALANCE_SECONDS:
+                self.renew()
             shard = self.shards.get(number)
             entries = reply[0][1] if reply else []
             if shard is None:
@@ -253,7 +266,13 @@ class Monitor:
 
     # --- one batch -----------------------------------------------------------------------
 
-    def load(self, shard: Shard, account_ids: set[int]) -> None:
+    def load(self, shard: Shard, account_ids: set[int], refreshed: set[int] = frozenset()) -> None:
+        """Bring the accounts' limits and state into memory (Redis, else PostgreSQL).
+
+        `refreshed`: accounts whose first row in the batch is a refresh, which brings limits and
+        state before any tick: they are not evaluated from PostgreSQL here (after `live_limits`
+        on a fresh Redis, the first batches evaluated all 10,000 accounts of bench/live.py one
+        by one, and outlasted the shard leases)."""
         missing = [a for a in account_ids if a not in shard.accounts]
         if not missing:
             return
@@ -265,7 +284,9 @@ class Monitor:
         for account_id, raw_limits, raw_state in zip(missing, limits_rows, state_rows, strict=True):
             limits = meta = None
             engine_state = None
-            if raw_limits is None:
+            if raw_limits is None and account_id in refreshed:
+                pass  # limits and state come with the refresh row, before any tick
+            elif raw_limits is None:
                 row = limits_service.load_now(account_id)
                 if row is not None:
                     _, limits_dict, meta, state_dict = row
@@ -288,7 +309,7 @@ class Monitor:
                 account.balance = saved.get("bal")
                 account.positions = saved.get("p") or []
                 account.positions_ts = saved.get("pt") or 0
-            elif account.state is None and limits is not None:
+            elif account.state is None and limits is not None and account_id not in refreshed:
                 row = limits_service.load_now(account_id)
                 if row is not None:
                     account.state = LiveState.from_dict(row[3])
@@ -296,13 +317,14 @@ class Monitor:
 
     def process(self, shard: Shard, entries: list) -> None:
         decoded = []
-        ids: set[int] = set()
+        first: dict[int, str] = {}  # account id → the kind of its first row in the batch
         for _entry_id, fields in entries:
             kind = fields[b"k"].decode()
             rows = json.loads(fields[b"d"])
             decoded.append((kind, rows))
-            ids.update(row[0] for row in rows)
-        self.load(shard, ids)
+            for row in rows:
+                first.setdefault(row[0], kind)
+        self.load(shard, set(first), {a for a, kind in first.items() if kind == "refresh"})
         found = Found()
         for kind, rows in decoded:
             handle = {"ticks": self.tick, "positions": self.positions, "refresh": self.refresh}

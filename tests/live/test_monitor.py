@@ -189,6 +189,30 @@ def test_a_breach_read_by_a_monitor_that_died_is_recorded_by_the_next(setup, set
     assert PlatformCommand.objects.filter(account=account).count() == 1
 
 
+def test_after_publishing_limits_the_monitor_takes_the_state_from_the_refresh_not_the_database(
+    setup, monkeypatch
+):
+    """`live_limits` on an empty Redis queues a refresh per account; the monitor takes limits
+    and state from it instead of evaluating each account again from PostgreSQL, and the tick
+    after it in the same batch is still evaluated."""
+    from live.services import limits as limits_service
+
+    bridge, client = setup
+    account = bridge_account(bridge)
+    warm([account.pk])
+    evaluated_again = []
+    monkeypatch.setattr(
+        limits_service, "load_now", lambda account_id: evaluated_again.append(account_id)
+    )
+    t0 = minute_start()
+    push(client, account.login, [(t0, "94999.99")])
+
+    run_until(Monitor(name="m1"))
+
+    assert evaluated_again == []
+    assert Violation.objects.filter(account=account, rule_code="max_daily_loss").count() == 1
+
+
 def test_the_portal_chart_draws_the_live_minutes(setup, client):
     bridge, api = setup
     account = bridge_account(bridge)

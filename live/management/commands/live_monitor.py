@@ -17,7 +17,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--name", help="this process's id in the leases (default host:pid)")
-        parser.add_argument("--batch", type=int, default=1000, help="stream entries per read")
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=100,
+            help="stream entries per read and shard (one entry: a request's items of the shard); "
+            "a batch must take well under a lease (LIVE_LEASE_MS)",
+        )
 
     def handle(self, *args, **options) -> None:
         logging.basicConfig(level=logging.INFO)
