@@ -660,11 +660,19 @@ class BridgeRunner:
         if commands:
             self._start(self._command_loop)
 
-    def emit(self, second: Second) -> None:
-        """Hand one second's output to the senders (blocks when they are 30 seconds behind)."""
+    def emit(self, second: Second, *, spread: float = 0.0) -> None:
+        """Hand one second's output to the senders (blocks when they are 30 seconds behind).
+
+        With `spread` (seconds) the requests of the second go out evenly over that time, as a
+        platform's ticks come in through the second, instead of all at its start."""
         planted = set(second.planted)
         parts = chunks(second.ticks, self.tick_batch)
+        started = time.monotonic()
         for n, part in enumerate(parts):
+            if spread:
+                delay = started + spread * n / len(parts) - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
             q = self.queues[n % len(self.queues)]
             q.put((part, [t["account"] for t in part if t["account"] in planted]))
         if second.position_sets:
@@ -673,9 +681,17 @@ class BridgeRunner:
             self.trades_q.put(second.trades)
         self.seconds_sent += 1
 
-    def run(self, seconds: int, *, realtime: bool = True, start_ts: int | None = None) -> None:
+    def run(
+        self,
+        seconds: int,
+        *,
+        realtime: bool = True,
+        start_ts: int | None = None,
+        spread: float = 0.9,
+    ) -> None:
         """`seconds` seconds of ticks: at the wall clock's pace (`realtime`) with the current
-        time, else as fast as the senders take them, with times from `start_ts` on."""
+        time, each second's requests spread over `spread` seconds; else as fast as the senders
+        take them, with times from `start_ts` on."""
         begin = time.monotonic()
         for n in range(seconds):
             if realtime:
@@ -685,9 +701,10 @@ class BridgeRunner:
                 elif delay < -0.5:
                     self.behind += 1
                 ts = int(time.time())
+                self.emit(self.sim.second(ts), spread=spread)
             else:
                 ts = (start_ts or int(time.time())) + n
-            self.emit(self.sim.second(ts))
+                self.emit(self.sim.second(ts))
 
     def drain(self, timeout: float = 120.0) -> None:
         """Wait until everything queued was sent, then stop the senders and the command poll."""

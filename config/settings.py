@@ -373,6 +373,9 @@ LIVE_EVENTS_CHANNEL = env("LIVE_EVENTS_CHANNEL", default="live:events")
 LIVE_SHARDS = env.int("LIVE_SHARDS", default=16)
 # A monitor process's lease on a shard; another process takes the shard over after it expires.
 LIVE_LEASE_MS = env.int("LIVE_LEASE_MS", default=3000)
+# How often a monitor saves its shards' state to Redis and acknowledges what it evaluated (a
+# process that dies leaves at most this much to evaluate again; breaches are recorded at once).
+LIVE_SAVE_SECONDS = env.float("LIVE_SAVE_SECONDS", default=2.0)
 # Ticks more than this many seconds ahead of the server's clock, or older than
 # LIVE_TICK_MAX_AGE_SECONDS, are refused (the snapshots batch API takes older history).
 LIVE_TICK_FUTURE_SECONDS = env.int("LIVE_TICK_FUTURE_SECONDS", default=5)

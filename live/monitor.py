@@ -9,8 +9,9 @@ PostgreSQL (docs/live-risk.md):
   over from the first within a second or two, and a killed one's shards are taken over when
   its leases run out.
 - **At least once, in order.** Entries are read through the stream's consumer group and
-  acknowledged only after what they caused is committed: breaches and alerts in PostgreSQL, the
-  accounts' state in the shard's state hash. A process that takes a shard over first claims the
+  acknowledged only after what they caused is committed: breaches and alerts in PostgreSQL at
+  once, the accounts' state in the shard's state hash every `LIVE_SAVE_SECONDS` (then the
+  entries evaluated since are acknowledged). A process that takes a shard over first claims the
   entries another process read but never acknowledged (`XAUTOCLAIM`) and evaluates them again
   from the last saved state: a breach found twice inserts nothing the second time (violation and
   command keys are unique), so a SIGKILL loses no breach and duplicates none.
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 OPEN = frozenset({"active", "funded"})
 REBALANCE_SECONDS = 0.5
 BAR_SWEEP_SECONDS = 30.0  # bars of accounts that stopped ticking are written after this
-VIEW_SECONDS = 1.0  # how often the staff view's nearest-to-limit set is updated per shard
+VIEW_SECONDS = 2.0  # how often the staff view's nearest-to-limit set is updated per shard
 _RENEW = """
 if redis.call('get', KEYS[1]) == ARGV[1] then
   return redis.call('pexpire', KEYS[1], ARGV[2])
@@ -105,9 +106,16 @@ class Found:
 class Shard:
     number: int
     accounts: dict[int, Account] = field(default_factory=dict)
-    backlog: bool = True  # read our own pending entries (id "0") before new ones (">")
+    # Our own pending entries are read first, from this id on; None once they are all read
+    # and new entries (">") are read.
+    backlog_from: str | None = "0"
     view_at: float = 0.0
     view_dirty: set = field(default_factory=set)
+    unsaved: set = field(default_factory=set)  # accounts whose state changed since the save
+    unacked: list = field(default_factory=list)  # entries evaluated, acknowledged at the save
+    bars: list = field(default_factory=list)  # finished minute bars, written at the save
+    late: list = field(default_factory=list)  # late ticks, written at the save
+    saved_at: float = field(default_factory=time.monotonic)
 
 
 class Monitor:
@@ -182,6 +190,7 @@ class Monitor:
 
     def release(self, number: int) -> None:
         shard = self.shards.pop(number)
+        self.save(shard, force=True)
         self.flush_bars(shard, everything=True)
         self._release(keys=[state.lease_key(number)], args=[self.id])
         log.info("%s released shard %s", self.id, number)
@@ -193,7 +202,7 @@ class Monitor:
 
     # --- the loop ------------------------------------------------------------------------
 
-    def run(self, *, stop=lambda: False, idle_max: float = 0.02) -> None:
+    def run(self, *, stop=lambda: False, idle_max: float = 0.005) -> None:
         idle = 0.0
         flushed_at = time.monotonic()
         try:
@@ -233,7 +242,7 @@ class Monitor:
         numbers = list(self.shards)
         for number in numbers:
             shard = self.shards[number]
-            position = "0" if shard.backlog else ">"
+            position = shard.backlog_from or ">"
             pipe.xreadgroup(
                 state.GROUP, self.id, {state.stream_key(number): position}, count=self.count
             )
@@ -246,8 +255,8 @@ class Monitor:
             if shard is None:
                 continue
             if not entries:
-                if shard.backlog:
-                    shard.backlog = False
+                shard.backlog_from = None
+                self.save(shard, force=False)
                 self.update_view(shard, force=False)
                 continue
             try:
@@ -261,6 +270,10 @@ class Monitor:
                 self.shards[number] = Shard(number)
                 time.sleep(0.2)
                 continue
+            if shard.backlog_from is not None:
+                last = entries[-1][0]
+                shard.backlog_from = last.decode() if isinstance(last, bytes) else last
+            self.save(shard, force=False)
             done += len(entries)
         return done
 
@@ -331,7 +344,7 @@ class Monitor:
             for row in rows:
                 handle[kind](shard, row, found)
         self.commit(shard, found)
-        self.redis.xack(state.stream_key(shard.number), state.GROUP, *[e[0] for e in entries])
+        shard.unacked.extend(e[0] for e in entries)
 
     def tick(self, shard: Shard, row: list, found: Found) -> None:
         account_id, ts, balance, equity, received_ms = row
@@ -423,13 +436,40 @@ class Monitor:
             breaches.record_breach(account_id, breach, seen)
         for account_id, meta, alert, balance, received_ms in found.alerts:
             alerts.record_alert(account_id, meta, alert, balance, received_ms)
-        bars.write_bars(found.bars)
-        bars.write_late_ticks(found.late)
-        if found.dirty:
-            mapping = {str(a): shard.accounts[a].dump() for a in found.dirty}
-            self.redis.hset(state.state_key(shard.number), mapping=mapping)
-            shard.view_dirty |= found.dirty
+        shard.bars.extend(found.bars)
+        shard.late.extend(found.late)
+        shard.unsaved |= found.dirty
+        shard.view_dirty |= found.dirty
         self.update_view(shard, force=bool(found.breaches))
+
+    def save(self, shard: Shard, *, force: bool) -> None:
+        """Write the changed accounts' state to the shard's state hash, then acknowledge the
+        entries evaluated since the last save: every LIVE_SAVE_SECONDS, not every batch (an account
+        ticking each second is written once per save, not once per tick). Until then the
+        entries stay pending: a process that dies meanwhile leaves them to the next holder,
+        which evaluates them again from the last saved state — breaches and alerts found
+        again insert nothing (their keys are unique)."""
+        if not shard.unacked and not shard.unsaved:
+            return
+        if not force and time.monotonic() - shard.saved_at < settings.LIVE_SAVE_SECONDS:
+            return
+        # Finished minute bars and late ticks go to PostgreSQL here, off the path from a tick
+        # to its breach (at a minute's turn every account finishes a bar within a second).
+        bars.write_bars(shard.bars)
+        bars.write_late_ticks(shard.late)
+        shard.bars, shard.late = [], []
+        pipe = self.redis.pipeline(transaction=False)
+        if shard.unsaved:
+            mapping = {
+                str(a): shard.accounts[a].dump() for a in shard.unsaved if a in shard.accounts
+            }
+            if mapping:
+                pipe.hset(state.state_key(shard.number), mapping=mapping)
+        if shard.unacked:
+            pipe.xack(state.stream_key(shard.number), state.GROUP, *shard.unacked)
+        pipe.execute()
+        shard.unsaved, shard.unacked = set(), []
+        shard.saved_at = time.monotonic()
 
     def update_view(self, shard: Shard, *, force: bool) -> None:
         """The staff monitor's nearest-to-limit set, at most once a second per shard."""

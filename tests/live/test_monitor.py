@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def setup(live_redis, settings):
     settings.LIVE_SHARDS = 4
+    settings.LIVE_SAVE_SECONDS = 0  # save and acknowledge after every batch
     settings.LIVE_LEASE_MS = 1000
     staff_user("risk", "riskdesk@firm.example")
     bridge, client = make_bridge()
