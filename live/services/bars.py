@@ -33,11 +33,22 @@ _UPSERT = f"""
 
 
 def write_bars(bars: list[tuple[int, int, int, int, int, int, int]]) -> int:
-    """Upsert (account_id, minute_ts, low, high, last, balance, ticks) rows; a row with ticks=0
-    (late ticks only) moves low and high but keeps the stored last and balance."""
+    """Upsert (account_id, minute_ts, low, high, last, balance, ticks) rows, in their order; a
+    row with ticks=0 (late ticks only) moves low and high but keeps the stored last and balance.
+    Rows of one account and minute are merged first (one statement may not touch a row twice)."""
     if not bars:
         return 0
-    columns = list(zip(*sorted(bars), strict=True))
+    merged: dict[tuple[int, int], list[int]] = {}
+    for account_id, minute, low, high, last, balance, ticks in bars:
+        row = merged.get((account_id, minute))
+        if row is None:
+            merged[account_id, minute] = [account_id, minute, low, high, last, balance, ticks]
+            continue
+        row[2], row[3] = min(row[2], low), max(row[3], high)
+        if ticks:  # a later write of the minute's own ticks (not late ones) sets last and balance
+            row[4], row[5] = last, balance
+        row[6] += ticks
+    columns = list(zip(*sorted(merged.values()), strict=True))
     with connection.cursor() as cursor:
         cursor.execute(_UPSERT, [list(c) for c in columns])
     return len(bars)

@@ -31,7 +31,10 @@ def make_bridge(name: str = "mt5-live") -> tuple[Bridge, APIClient]:
 
 
 def bridge_account(bridge: Bridge | None, rules=DAILY_TOTAL, **kwargs):
-    rule_set = add_rules(RuleSetFactory(phase__reset_tz="UTC"), rules)
+    """An account of `bridge` started 3 days ago, 100k, with `rules`. Its daily reset is 12 hours
+    away (UTC), so ticks of the last minutes never straddle a reset whenever the test runs."""
+    reset_hour = (dt.datetime.now(dt.UTC).hour + 12) % 24
+    rule_set = add_rules(RuleSetFactory(phase__reset_tz="UTC", phase__reset_hour=reset_hour), rules)
     started = kwargs.pop("started_at", None) or dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
     return TradingAccountFactory(
         rule_set=rule_set,

@@ -235,3 +235,25 @@ def test_the_portal_chart_draws_the_live_minutes(setup, client):
     assert band["y"] == [99100.0, 99800.0]
     assert traces["Live equity high"]["y"] == [99500.0, 99800.0]
     assert traces["Equity"]["y"][-2:] == [99100.0, 99800.0]
+
+
+def test_bars_of_one_minute_written_together_are_merged(db):
+    from live.services.bars import write_bars
+
+    account = bridge_account(None)
+    minute = int(minute_start().timestamp())
+    write_bars(
+        [
+            (account.pk, minute, 9_950_000, 9_990_000, 9_960_000, 10_000_000, 10),
+            (account.pk, minute, 9_900_000, 9_900_000, 9_900_000, 10_000_000, 0),  # late tick
+            (account.pk, minute, 9_970_000, 9_999_000, 9_980_000, 10_000_000, 5),
+        ]
+    )
+
+    bar = EquityMinute.objects.get(account=account)
+    assert (bar.low, bar.high, bar.last, bar.ticks) == (
+        Decimal("99000.00"),
+        Decimal("99990.00"),
+        Decimal("99800.00"),
+        15,
+    )
