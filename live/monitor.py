@@ -391,9 +391,11 @@ class Monitor:
         if account is None:
             shard.accounts[account_id] = Account(limits=limits, meta=meta, state=fresh)
         else:
-            # A rule-set change starts from the engine's state (its breaches carry the record).
+            # A rule-set change starts from the engine's state (its breaches carry the record),
+            # and so does an account open again after a failure (reinstated).
             same_rules = account.limits is not None and account.limits == limits
-            if account.state is not None and same_rules:
+            reopened = meta.get("status") in OPEN and account.meta.get("status") not in OPEN
+            if account.state is not None and same_rules and not reopened:
                 account.state = merge(limits, account.state, fresh)
             else:
                 account.state = fresh

@@ -22,6 +22,7 @@ from django_fsm import can_proceed, has_transition_perm
 from accounts.audit import by_whom, changed, fields_of, record
 from accounts.models import AuditAction, AuditEvent
 from config.celery import enqueue
+from evaluations import hooks
 from evaluations.models import (
     AccountStatus,
     CommandKind,
@@ -293,6 +294,8 @@ def reinstate_account(account: TradingAccount, *, by, reason: str) -> TradingAcc
             reason=locked.status_reason,
             by=by,
         )
+        # Its metrics, and the live monitors' limits, follow the account's new status.
+        hooks.enqueue_recompute([locked.pk])
     return locked
 
 

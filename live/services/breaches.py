@@ -71,7 +71,8 @@ def record_breach(account_id: int, breach: Breach, seen: Seen) -> int | None:
     """Record one live breach; the new violation's id, or None when it was recorded before."""
     with transaction.atomic():
         account = TradingAccount.objects.select_for_update().filter(pk=account_id).first()
-        if account is None:
+        if account is None or account.status not in OPEN_STATUSES:
+            # Failed, passed or closed meanwhile: like the engine, nothing after the end counts.
             return None
         snapshot_id = _evidence_snapshot(account, seen) if breach.code in EQUITY_RULES else None
         breach = dataclasses.replace(
@@ -104,7 +105,7 @@ def record_breach(account_id: int, breach: Breach, seen: Seen) -> int | None:
             ],
             ignore_conflicts=True,
         )
-        failed = breach.severity == "hard" and account.status in OPEN_STATUSES
+        failed = breach.severity == "hard"
         if failed:
             account_services.fail_account(account, at=from_ts(breach.ts), reason=breach.message)
             Violation.objects.filter(pk=violation_id).update(failed_account=True)

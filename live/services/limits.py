@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from evaluations.models import TradingAccount
+from evaluations.models.accounts import OPEN_STATUSES
 from live import state
 from live.engine.evaluator import start_state
 from live.engine.types import limits_from_rules
@@ -51,6 +52,10 @@ def entries(items: list[tuple]) -> dict[int, list[list]]:
         }
         limits = limits_from_rules(account_in, levels)
         engine_state = start_state(limits, account_in, result)
+        if meta["status"] in OPEN_STATUSES:
+            # Open means not failed, whatever the engine's breaches say: a breach staff
+            # dismissed, or an account reinstated, is judged again from here on.
+            engine_state.failed_ts = None
         by_shard[state.shard_of(context.id)].append(
             [context.id, limits.to_dict(), meta, engine_state.to_dict()]
         )

@@ -257,3 +257,36 @@ def test_bars_of_one_minute_written_together_are_merged(db):
         Decimal("99800.00"),
         15,
     )
+
+
+def test_a_reinstated_account_is_watched_again(setup):
+    from evaluations.services.accounts import reinstate_account
+    from risk.services.violations import dismiss_violation
+
+    bridge, client = setup
+    account = bridge_account(bridge)
+    warm([account.pk])
+    t0 = minute_start()
+    monitor = Monitor(name="m1")
+    push(client, account.login, [(t0, "94000.00")])
+    run_until(monitor)
+    first = Violation.objects.get(account=account)
+    risk = staff_user("risk", "second-risk@firm.example")
+    dismiss_violation(first, by=risk)  # the tick was bad data
+    reinstate_account(account, by=staff_user("admins", "boss@firm.example"), reason="bad tick")
+
+    push(client, account.login, [(t0 + dt.timedelta(seconds=30), "99000.00"),
+                                 (t0 + dt.timedelta(seconds=31), "89000.00")])  # fmt: skip
+    run_until(monitor, done=lambda: Violation.objects.filter(account=account).count() > 1)
+
+    account.refresh_from_db()
+    assert account.status == "failed"
+    second = Violation.objects.filter(account=account).exclude(pk=first.pk).get()
+    assert second.rule_code == "max_total_loss" and second.failed_account
+    assert sorted(
+        PlatformCommand.objects.filter(account=account).values_list("kind", flat=True)
+    ) == [
+        "close_and_disable",
+        "close_and_disable",
+        "enable",
+    ]
