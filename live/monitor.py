@@ -29,7 +29,6 @@ import os
 import socket
 import time
 import uuid
-from dataclasses import dataclass, field
 
 import redis
 from django.conf import settings
@@ -40,11 +39,11 @@ from live.engine.evaluator import merge, on_positions, on_tick
 from live.engine.types import LiveLimits, LiveState, NearLimit
 from live.services import alerts, bars, breaches
 from live.services import limits as limits_service
+from live.shards import OPEN, Account, Found, Shard, view_row
 from risk.engine.types import Breach
 
 log = logging.getLogger(__name__)
 
-OPEN = frozenset({"active", "funded"})
 REBALANCE_SECONDS = 0.5
 BAR_SWEEP_SECONDS = 30.0  # bars of accounts that stopped ticking are written after this
 VIEW_SECONDS = 2.0  # how often the staff view's nearest-to-limit set is updated per shard
@@ -58,64 +57,6 @@ _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
-
-
-@dataclass(slots=True)
-class Account:
-    """One account's live context while its shard is held."""
-
-    limits: LiveLimits | None
-    meta: dict
-    state: LiveState | None
-    bar: list | None = None  # [minute_ts, low, high, last, balance, ticks]
-    balance: int | None = None  # the latest tick's balance (bars, evidence)
-    positions: list = field(default_factory=list)  # the latest position rows
-    positions_ts: int = 0
-
-    def dump(self) -> str:
-        return json.dumps(
-            {
-                "s": self.state.to_dict() if self.state else None,
-                "b": self.bar,
-                "bal": self.balance,
-                "p": self.positions,
-                "pt": self.positions_ts,
-            },
-            separators=(",", ":"),
-        )
-
-    @property
-    def evaluated(self) -> bool:
-        return (
-            self.limits is not None and self.state is not None and self.meta.get("status") in OPEN
-        )
-
-
-@dataclass(slots=True)
-class Found:
-    """What one batch of entries produced, to write before acknowledging it."""
-
-    breaches: list = field(default_factory=list)  # (account_id, Breach, Seen)
-    alerts: list = field(default_factory=list)  # (account_id, meta, NearLimit, balance, ms)
-    bars: list = field(default_factory=list)
-    late: list = field(default_factory=list)
-    dirty: set = field(default_factory=set)
-
-
-@dataclass(slots=True)
-class Shard:
-    number: int
-    accounts: dict[int, Account] = field(default_factory=dict)
-    # Our own pending entries are read first, from this id on; None once they are all read
-    # and new entries (">") are read.
-    backlog_from: str | None = "0"
-    view_at: float = 0.0
-    view_dirty: set = field(default_factory=set)
-    unsaved: set = field(default_factory=set)  # accounts whose state changed since the save
-    unacked: list = field(default_factory=list)  # entries evaluated, acknowledged at the save
-    bars: list = field(default_factory=list)  # finished minute bars, written at the save
-    late: list = field(default_factory=list)  # late ticks, written at the save
-    saved_at: float = field(default_factory=time.monotonic)
 
 
 class Monitor:
@@ -510,29 +451,3 @@ class Monitor:
                 if not everything:
                     account.bar = None
         bars.write_bars(rows)
-
-
-def view_row(account: Account) -> dict:
-    live = account.state
-    meta = account.meta
-    return {
-        "login": meta.get("login", ""),
-        "trader_id": meta.get("trader_id"),
-        "currency": meta.get("currency", ""),
-        "equity": _money(live.equity),
-        "daily_floor": _money(live.last_daily_floor),
-        "total_floor": _money(live.last_total_floor),
-        "used_daily_bp": live.used_daily_bp,
-        "used_total_bp": live.used_total_bp,
-        "ts": live.last_ts,
-        "status": meta.get("status", ""),
-    }
-
-
-def _money(cents: int | None) -> str | None:
-    """int cents → decimal text ("-12.05"), exactly."""
-    if cents is None:
-        return None
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{whole}.{part:02d}"
