@@ -89,7 +89,9 @@ def _save(
         until = outcome.record_until_ts
         known = stored.get(context.id, {})
         recorded = [
-            b for b in result.breaches if (until is None or b.ts <= until) and b.key not in known
+            b
+            for b in result.breaches
+            if (until is None or b.ts <= until) and not violations.recorded(b, known)
         ]
         tickets = violations.ticket_lookup(account_in, recorded)
         rows.extend(

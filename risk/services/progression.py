@@ -22,6 +22,7 @@ from risk.engine.types import AccountIn, AccountResult, Breach
 from . import enforcement
 from .loading import AccountContext
 from .money import from_ts
+from .violations import live_key
 
 OPEN = (AccountStatus.ACTIVE, AccountStatus.FUNDED)
 
@@ -51,7 +52,11 @@ def decide(
 ) -> Outcome:
     """Decide fail / pass / nothing from the engine result, without touching the database."""
     hard = sorted(
-        (b for b in result.breaches if b.severity == "hard" and b.key not in dismissed),
+        (
+            b
+            for b in result.breaches
+            if b.severity == "hard" and b.key not in dismissed and live_key(b) not in dismissed
+        ),
         key=lambda b: (b.ts, b.key),
     )
     if context.status not in OPEN:

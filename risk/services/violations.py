@@ -137,6 +137,24 @@ def stored_keys(account_ids: Iterable[int]) -> dict[int, dict[str, str]]:
     return keys
 
 
+def live_key(breach: Breach) -> str | None:
+    """The key the live monitors give this breach when they saw it first, or None.
+
+    A position's breaches are keyed by trade id by the engine and by platform position id by
+    the live path (the trade exists only once the position closes); a bridge's position id is
+    the ticket its closed trade carries (docs/bridges.md), so the two name the same breach.
+    """
+    ticket = breach.details.get("ticket")
+    if ticket is None or ":trade:" not in breach.key:
+        return None
+    return f"{breach.key.split(':trade:')[0]}:position:{ticket}"
+
+
+def recorded(breach: Breach, stored: Mapping[str, str]) -> bool:
+    """Whether this breach is already stored, under its own key or the live path's."""
+    return breach.key in stored or live_key(breach) in stored
+
+
 def dismissed(stored: dict[str, str]) -> set[str]:
     """The dismissed keys among one account's `stored_keys`."""
     return {key for key, status in stored.items() if status == ViolationStatus.DISMISSED}

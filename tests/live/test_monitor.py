@@ -290,3 +290,26 @@ def test_a_reinstated_account_is_watched_again(setup):
         "close_and_disable",
         "enable",
     ]
+
+
+def test_a_position_breach_seen_live_is_not_recorded_again_when_its_trade_closes(setup):
+    from tests.builders import evaluate
+    from tests.factories import TradeFactory
+
+    bridge, client = setup
+    account = bridge_account(bridge, rules=(("max_position_size", "soft", {"max_volume": "5"}),))
+    warm([account.pk])
+    opened = minute_start()
+    position = {"id": "81723", "symbol": "EURUSD", "side": "buy", "volume": "8",
+                "open_time": iso(opened), "open_price": "1.08", "profit": "0"}  # fmt: skip
+    body = {"positions": [{"account": account.login, "time": iso(opened), "positions": [position]}]}
+    assert client.post("/api/live/positions/", body, format="json").status_code == 202
+    run_until(Monitor(name="m1"))
+    [live] = Violation.objects.filter(account=account)
+    assert live.key == "max_position_size:position:81723"
+
+    TradeFactory(account=account, ticket="81723", volume=Decimal("8"), open_time=opened,
+                 close_time=opened + dt.timedelta(minutes=1))  # fmt: skip
+    evaluate(account)
+
+    assert list(Violation.objects.filter(account=account)) == [live]
