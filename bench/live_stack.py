@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import shutil
 import signal
 import socket
@@ -18,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import redis
+from server_env import production_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -111,30 +111,21 @@ class Stack:
     def env(self) -> dict[str, str]:
         bench = str(ROOT / "bench")
         path = os.pathsep.join(p for p in (bench, str(ROOT), os.environ.get("PYTHONPATH")) if p)
-        env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_VERSION",)}
-        env.update(
+        return production_env(
+            self.database_url,
             DJANGO_SETTINGS_MODULE="live_settings",
             PYTHONPATH=path,
             PROPDESK_LIVE_RUN_DIR=str(self.dir),
             PROPDESK_MAIL_CLOCK=str(self.mail_clock),
-            DATABASE_URL=self.database_url,
             REDIS_URL=self.redis_url,
             LIVE_REDIS_URL=self.redis_url,
             CELERY_BROKER_URL=self.redis_url,
             CELERY_RESULT_BACKEND=self.redis_url,
             CELERY_TASK_ALWAYS_EAGER="false",
             CELERY_TASK_DEFAULT_QUEUE=f"propdesk-live-{self.run_id}",
-            DEBUG="false",
-            SECRET_KEY=secrets.token_urlsafe(48),
-            ALLOWED_HOSTS="127.0.0.1",
-            SITE_URL="http://127.0.0.1",
-            SECURE_SSL_REDIRECT="false",
-            SESSION_COOKIE_SECURE="false",
-            CSRF_COOKIE_SECURE="false",
             ADMINS="Risk Desk <riskdesk@bench.invalid>",
             LOG_LEVEL="WARNING",
         )
-        return env
 
     def start_web(self, workers: int, threads: int) -> str:
         """gunicorn (gthread) on a port bound here and handed over as a file descriptor."""

@@ -60,6 +60,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from scratch_db import ScratchDatabase
+from server_env import production_env
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_ID = re.compile(r"[a-z0-9_]{1,40}")
@@ -310,19 +311,8 @@ def _run_env(run_id: str, run_dir: Path) -> dict[str, str]:
 
 
 def _server_env(database_url: str, queue: str, run_env: dict[str, str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_VERSION",)}
-    env.update(
-        run_env,
-        DATABASE_URL=database_url,
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        ALLOWED_HOSTS="127.0.0.1",
-        SITE_URL="http://127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false",
-        EMAIL_URL="consolemail://",
-        CELERY_TASK_DEFAULT_QUEUE=queue,
+    env = production_env(
+        database_url, **run_env, EMAIL_URL="consolemail://", CELERY_TASK_DEFAULT_QUEUE=queue
     )
     if not os.environ.get("REDIS_URL"):
         env["CELERY_TASK_ALWAYS_EAGER"] = "true"

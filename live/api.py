@@ -100,13 +100,11 @@ class _FeedView(APIView):
     authentication_classes = [TokenAuthentication]
     permission_classes = [IsActiveBridge]
     throttle_classes = [FeedThrottle]
-    kind = ""
-
-    def read(self, index: int, item, window: feed.Window):
-        raise NotImplementedError
-
-    def row(self, account_id: int, item, received_ms: int) -> list:
-        raise NotImplementedError
+    kind = ""  # the envelope's list: "ticks" | "positions"
+    # (index, item, window) -> the item read, or feed.Refused; (account_id, item, received_ms)
+    # -> the item's row on its shard stream (live.publish)
+    read = staticmethod(feed.read_tick)
+    row = staticmethod(feed.tick_row)
 
     def post(self, request):
         items = request.data.get(self.kind) if isinstance(request.data, dict) else None
@@ -184,11 +182,8 @@ class TickBatchView(_FeedView):
     def post(self, request):
         return super().post(request)
 
-    def read(self, index, item, window):
-        return feed.read_tick(index, item, window)
-
-    def row(self, account_id, tick, received_ms):
-        return [account_id, tick.ts, tick.balance, tick.equity, received_ms]
+    read = staticmethod(feed.read_tick)
+    row = staticmethod(feed.tick_row)
 
 
 class PositionBatchView(_FeedView):
@@ -205,12 +200,5 @@ class PositionBatchView(_FeedView):
     def post(self, request):
         return super().post(request)
 
-    def read(self, index, item, window):
-        return feed.read_position_set(index, item, window)
-
-    def row(self, account_id, position_set, received_ms):
-        positions = [
-            [p.id, p.symbol, p.side, p.volume, p.open_ts, p.open_price, p.profit]
-            for p in position_set.positions
-        ]
-        return [account_id, position_set.ts, positions, received_ms]
+    read = staticmethod(feed.read_position_set)
+    row = staticmethod(feed.position_set_row)

@@ -179,3 +179,17 @@ def read_position_set(index: int, item, window: Window) -> PositionSet:
     if len(set(ids)) != len(ids):
         raise Refused("positions lists a position id twice")
     return PositionSet(index=index, login=login, ts=ts, positions=read)
+
+
+def tick_row(account_id: int, tick: Tick, received_ms: int) -> list:
+    """A tick as its shard stream carries it (live.publish)."""
+    return [account_id, tick.ts, tick.balance, tick.equity, received_ms]
+
+
+def position_set_row(account_id: int, position_set: PositionSet, received_ms: int) -> list:
+    """A position set as its shard stream carries it (live.publish)."""
+    positions = [
+        [p.id, p.symbol, p.side, p.volume, p.open_ts, p.open_price, p.profit]
+        for p in position_set.positions
+    ]
+    return [account_id, position_set.ts, positions, received_ms]

@@ -8,9 +8,9 @@ import json
 import time
 from dataclasses import dataclass, field
 
+from evaluations.models.accounts import OPEN_STATUSES as OPEN
 from live.engine.types import LiveLimits, LiveState
-
-OPEN = frozenset({"active", "funded"})
+from risk.services.money import from_cents
 
 
 @dataclass(slots=True)
@@ -89,9 +89,5 @@ def view_row(account: Account) -> dict:
 
 
 def _money(cents: int | None) -> str | None:
-    """int cents → decimal text ("-12.05"), exactly."""
-    if cents is None:
-        return None
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{whole}.{part:02d}"
+    """int cents → decimal text (\"-12.05\"), exactly, for the staff view's JSON."""
+    return None if cents is None else str(from_cents(cents))

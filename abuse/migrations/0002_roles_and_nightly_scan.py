@@ -1,35 +1,7 @@
 from django.db import migrations
 
 from accounts.roles import sync_roles
-
-NAME = "Abuse: nightly full scan"
-TASK = "abuse.tasks.full_scan"
-
-
-def create_nightly_scan(apps, schema_editor):
-    crontab_model = apps.get_model("django_celery_beat", "CrontabSchedule")
-    task_model = apps.get_model("django_celery_beat", "PeriodicTask")
-    schedule, _ = crontab_model.objects.get_or_create(
-        minute="15",
-        hour="2",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="UTC",
-    )
-    task_model.objects.get_or_create(
-        name=NAME,
-        defaults={
-            "task": TASK,
-            "crontab": schedule,
-            "description": "Firm-wide abuse scan of the lookback period (docs/abuse-detection.md).",
-        },
-    )
-
-
-def delete_nightly_scan(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
-
+from config import beat
 
 class Migration(migrations.Migration):
     """Risk handles abuse cases (abuse.*), admins see them; the nightly full scan in beat."""
@@ -47,5 +19,14 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(sync_roles, migrations.RunPython.noop),
-        migrations.RunPython(create_nightly_scan, delete_nightly_scan),
+        beat.schedule(
+            beat.Periodic(
+                "Abuse: nightly full scan",
+                "abuse.tasks.full_scan",
+                minute="15",
+                hour="2",
+                description="Firm-wide abuse scan of the lookback period "
+                "(docs/abuse-detection.md).",
+            )
+        ),
     ]

@@ -1,36 +1,7 @@
 from django.db import migrations
 
 from accounts.roles import sync_roles
-
-NAME = "Platform: release pauses at the reset"
-TASK = "evaluations.tasks.release_pauses"
-
-
-def create_release_pauses(apps, schema_editor):
-    crontab_model = apps.get_model("django_celery_beat", "CrontabSchedule")
-    task_model = apps.get_model("django_celery_beat", "PeriodicTask")
-    schedule, _ = crontab_model.objects.get_or_create(
-        minute="*",
-        hour="*",
-        day_of_week="*",
-        day_of_month="*",
-        month_of_year="*",
-        timezone="UTC",
-    )
-    task_model.objects.get_or_create(
-        name=NAME,
-        defaults={
-            "task": TASK,
-            "crontab": schedule,
-            "description": "Tell the bridges to enable accounts whose daily-loss pause ended "
-            "at their reset (docs/bridges.md).",
-        },
-    )
-
-
-def delete_release_pauses(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
-
+from config import beat
 
 class Migration(migrations.Migration):
     """Risk sees bridges and commands (and issues a failed one again), support sees commands;
@@ -50,5 +21,14 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(sync_roles, migrations.RunPython.noop),
-        migrations.RunPython(create_release_pauses, delete_release_pauses),
+        beat.schedule(
+            beat.Periodic(
+                "Platform: release pauses at the reset",
+                "evaluations.tasks.release_pauses",
+                minute="*",
+                hour="*",
+                description="Tell the bridges to enable accounts whose daily-loss pause ended "
+                "at their reset (docs/bridges.md).",
+            )
+        ),
     ]

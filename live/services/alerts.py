@@ -12,7 +12,8 @@ import datetime as dt
 from django.db import connection, transaction
 
 from evaluations.events import publish
-from live.models import LimitAlert, LiveTick, TickReason
+from live.models import LimitAlert, TickReason
+from live.services import bars
 from risk.services.money import from_cents, from_ts
 
 
@@ -41,20 +42,13 @@ def record_alert(account_id: int, meta: dict, alert, balance: int, received_ms: 
         if row is None:
             return None
         alert_id = row[0]
-        LiveTick.objects.bulk_create(
+        bars.keep_ticks(
+            TickReason.ALERT,
             [
-                LiveTick(
-                    account_id=account_id,
-                    time=from_ts(alert.ts),
-                    balance=from_cents(balance),
-                    equity=from_cents(alert.equity),
-                    reason=TickReason.ALERT,
-                    received_at=dt.datetime.fromtimestamp(received_ms / 1000, dt.UTC),
-                    detail={"limit": alert.limit, "level": alert.level},
-                )
+                (account_id, alert.ts, balance, alert.equity, received_ms,
+                 {"limit": alert.limit, "level": alert.level})
             ],
-            ignore_conflicts=True,
-        )
+        )  # fmt: skip
         event = {
             "type": "alert",
             "account_id": account_id,

@@ -54,24 +54,33 @@ def write_bars(bars: list[tuple[int, int, int, int, int, int, int]]) -> int:
     return len(bars)
 
 
-def write_late_ticks(rows: list[tuple[int, int, int, int, int]]) -> int:
-    """Store ticks older than their account's last one: (account_id, ts, balance, equity,
-    received_ms). Stored once each (a re-sent request adds nothing), never evaluated."""
+def keep_ticks(reason: str, rows: list[tuple[int, int, int, int, int, dict]]) -> int:
+    """Store ticks as evidence (`LiveTick`): (account_id, ts, balance, equity, received_ms,
+    detail) rows, each once per account, time and reason (a tick seen again adds nothing)."""
     if not rows:
         return 0
-    objs = [
-        LiveTick(
-            account_id=a,
-            time=dt.datetime.fromtimestamp(ts, dt.UTC),
-            balance=from_cents(balance),
-            equity=from_cents(equity),
-            reason=TickReason.LATE,
-            received_at=dt.datetime.fromtimestamp(received_ms / 1000, dt.UTC),
-        )
-        for a, ts, balance, equity, received_ms in rows
-    ]
-    LiveTick.objects.bulk_create(objs, ignore_conflicts=True)
-    return len(objs)
+    LiveTick.objects.bulk_create(
+        [
+            LiveTick(
+                account_id=account_id,
+                time=dt.datetime.fromtimestamp(ts, dt.UTC),
+                balance=from_cents(balance),
+                equity=from_cents(equity),
+                reason=reason,
+                received_at=dt.datetime.fromtimestamp(received_ms / 1000, dt.UTC),
+                detail=detail,
+            )
+            for account_id, ts, balance, equity, received_ms, detail in rows
+        ],
+        ignore_conflicts=True,
+    )
+    return len(rows)
+
+
+def write_late_ticks(rows: list[tuple[int, int, int, int, int]]) -> int:
+    """Store ticks older than their account's last one: (account_id, ts, balance, equity,
+    received_ms). Never evaluated."""
+    return keep_ticks(TickReason.LATE, [(*row, {}) for row in rows])
 
 
 def prune(now: dt.datetime | None = None, *, minute_days: int, late_days: int) -> dict:

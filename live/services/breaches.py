@@ -22,7 +22,8 @@ from evaluations.models import EquitySnapshot, Rule, TradingAccount, effective_e
 from evaluations.models.accounts import OPEN_STATUSES
 from evaluations.services import accounts as account_services
 from evaluations.services import commands
-from live.models import LiveTick, TickReason
+from live.models import TickReason
+from live.services import bars
 from risk.engine.types import Breach
 from risk.models import Violation
 from risk.services import violations
@@ -91,20 +92,13 @@ def record_breach(account_id: int, breach: Breach, seen: Seen) -> int | None:
         if not new:
             return None
         violation_id = new[0].id
-        LiveTick.objects.bulk_create(
+        bars.keep_ticks(
+            TickReason.BREACH,
             [
-                LiveTick(
-                    account=account,
-                    time=from_ts(seen.ts),
-                    balance=from_cents(seen.balance),
-                    equity=from_cents(seen.equity),
-                    reason=TickReason.BREACH,
-                    received_at=dt.datetime.fromtimestamp(seen.received_ms / 1000, dt.UTC),
-                    detail={"rule": breach.code, "violation_id": violation_id},
-                )
+                (account.pk, seen.ts, seen.balance, seen.equity, seen.received_ms,
+                 {"rule": breach.code, "violation_id": violation_id})
             ],
-            ignore_conflicts=True,
-        )
+        )  # fmt: skip
         failed = breach.severity == "hard"
         if failed:
             account_services.fail_account(account, at=from_ts(breach.ts), reason=breach.message)

@@ -128,7 +128,7 @@ def test_beat_runs_the_daily_report_every_morning(db):
 
     # The data migration's own function (idempotent), in case a browser test flushed its rows.
     migration = importlib.import_module("reports.migrations.0003_daily_report_schedule")
-    migration.create_schedule(apps, None)
+    migration.Migration.operations[0].code(apps, None)
     task = PeriodicTask.objects.get(name="Reports: daily report")
     assert task.task == "reports.tasks.send_daily_report"
     assert (task.crontab.hour, task.crontab.minute) == ("6", "10")
