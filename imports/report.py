@@ -19,6 +19,8 @@ from .rows import (
     RowError,
     TradeRow,
     check_trade,
+    storable,
+    unstorable,
 )
 from .values import MONEY, PRICE, VOLUME, loose_number, parse_time, required
 
@@ -281,8 +283,11 @@ def balance_row(line, cells, cols, login, kind, ctx: ParseContext) -> BalanceRow
     except FieldError as exc:
         return RowError(line, exc.column, exc.reason)
     ticket = cells[cols["ticket"]].strip()
+    if unstorable(ticket):
+        return RowError(line, "ticket", f"ticket {ticket!r} holds a NUL or an unpaired surrogate")
     comment = next((c for c in cells[cols["side"] + 1 : -1] if c and not _is_number(c)), "")
-    return BalanceRow(line, login, ticket, kind, time, amount, comment)
+    # The comment is free text kept in the operation's reason: what cannot be stored is dropped.
+    return BalanceRow(line, login, ticket, kind, time, amount, storable(comment))
 
 
 def _is_number(text: str) -> bool:

@@ -134,6 +134,16 @@ MONEY_LIMIT = Decimal(10) ** 9  # a trade's amounts, like every parsed amount (v
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
+def unstorable(text: str) -> bool:
+    """Whether `text` holds what PostgreSQL text cannot store."""
+    return _UNSTORABLE.search(text) is not None
+
+
+def storable(text: str) -> str:
+    """`text` without what PostgreSQL text cannot store (for free text such as a comment)."""
+    return _UNSTORABLE.sub("", text)
+
+
 def check_trade(row: TradeRow, ctx: ParseContext) -> None:
     """Invariants every trade must hold whatever its source; raises `FieldError`.
 
@@ -151,7 +161,7 @@ def check_trade(row: TradeRow, ctx: ParseContext) -> None:
     if len(row.symbol) > 32:
         raise FieldError("symbol", "symbol longer than 32 characters")
     for column, text in (("ticket", row.ticket), ("symbol", row.symbol)):
-        if _UNSTORABLE.search(text):
+        if unstorable(text):
             raise FieldError(column, f"{column} {text!r} holds a NUL or an unpaired surrogate")
     problem = symbol_problem(row.symbol)
     if problem:

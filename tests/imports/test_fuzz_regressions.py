@@ -337,3 +337,32 @@ def test_a_workbook_without_a_worksheet_is_a_file_error(account, fixture_path):
     batch = import_file(fixture_path("fuzz_workbook_without_sheets.xlsx"), account=account)
 
     assert _file_error(batch) == "not an MT5 report: the workbook has no worksheet"
+
+
+# --- balance rows (the fuzzer's 2026-12-07 find: a half-UTF-16 MT4 statement) -------------
+
+
+def _balance(ticket: str, comment: str):
+    from imports.report import balance_row
+    from imports.rows import ParseContext
+
+    cells = [ticket, "2025.03.03 09:00:00", "balance", comment, "100000.00"]
+    cols = {"ticket": 0, "open_time": 1, "side": 2, "profit": 4}
+    return balance_row(3, cells, cols, "2090123", "balance", ParseContext(tz=dt.UTC))
+
+
+def test_a_nul_in_a_balance_rows_comment_is_dropped_and_the_row_kept():
+    row = _balance("50001", "Deposit\x00 via\ud800 wire")
+
+    assert (row.ticket, row.amount, row.comment) == (
+        "50001",
+        Decimal("100000.00"),
+        "Deposit via wire",
+    )
+
+
+def test_a_nul_in_a_balance_rows_ticket_is_a_row_error():
+    error = _balance("500\x0001", "Deposit")
+
+    assert (error.line, error.column) == (3, "ticket")
+    assert "holds a NUL" in error.reason
